@@ -1,0 +1,409 @@
+"""Areas, population, distribution points, their ration and who may receive gas.
+
+Population sources (read from ``../shared/data/raw``):
+
+* El Alto: 14 districts with their 2012 census population (sums to 848,452), scaled to the
+  2024 census municipal total (885,825) — the same factor for every district, because no
+  2024 figure per district is published in the shared data.
+* La Paz: 188 GAMLP zones (2020, referential) with **no** population. **Assumption**: the
+  2024 municipal population (757,431) is spread over the zones in proportion to their area
+  (uniform density). The rural north of the municipality (Zongo, Hampaturi) is outside the
+  zones, so this over-counts urban zones slightly.
+
+Each distribution point serves the households of its own area that are closer to it than
+to any other point of the area (its Voronoi cell clipped to the area; uniform density
+within an area — an assumption). Its **ration** for the shift is
+``households * cylinders_per_household`` (rounded), and no point may receive more.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from shapely.geometry import MultiPoint, Point, Polygon
+
+from logistics import config
+from logistics.errors import InputError
+from logistics.network import _TO_METRIC, METRIC_CRS, RoadNetwork
+from logistics.scenario import Eligibility, Scenario
+
+EL_ALTO_CODE = "20105"
+LA_PAZ_CODE = "20101"
+#: Names people use for an area that the data spells differently.
+AREA_ALIASES = {"zona sur": "sur"}
+
+
+def _norm(name: str) -> str:
+    """Case- and accent-insensitive key (``"Periférica"`` == ``"periferica"``)."""
+    s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower().strip()
+    return AREA_ALIASES.get(s, s)
+
+
+@dataclass(frozen=True)
+class Areas:
+    """Population areas: El Alto districts and La Paz zones (with their macrodistrict)."""
+
+    #: columns: name, municipality, district, zone, population, note, geometry (EPSG:4326)
+    frame: gpd.GeoDataFrame
+    #: metric copy for areas and Voronoi cells
+    metric: gpd.GeoDataFrame
+
+    def known_names(self) -> dict[str, str]:
+        """Normalised name -> display name, over districts, zones and municipalities."""
+        names: dict[str, str] = {}
+        for col in ("district", "zone", "municipality"):
+            for v in self.frame[col].dropna().unique():
+                names[_norm(str(v))] = str(v)
+        return names
+
+    def resolve(self, name: str, where: str) -> str:
+        """Display name for ``name``, or an :class:`InputError` listing what exists."""
+        known = self.known_names()
+        hit = known.get(_norm(name))
+        if hit is None:
+            el_alto = sorted(
+                {d for d in self.frame.loc[self.frame.municipality == "El Alto", "district"]},
+                key=lambda s: int(s.split()[-1]),
+            )
+            macro = sorted(set(self.frame.loc[self.frame.municipality == "La Paz", "district"]))
+            msg = (
+                f"unknown area {name!r}; expected an El Alto district ({el_alto[0]} .. "
+                f"{el_alto[-1]}), a La Paz macrodistrict ({', '.join(macro)}), a La Paz zone "
+                "name, or a municipality (El Alto, La Paz)"
+            )
+            raise InputError(where, msg)
+        return hit
+
+
+def _municipal_population(data: Path) -> dict[str, int]:
+    path = data / "raw" / "atlasurbano" / "municipios.csv"
+    with path.open(encoding="utf-8") as fh:
+        return {row["codigo"]: int(row["poblacion"]) for row in csv.DictReader(fh)}
+
+
+@lru_cache(maxsize=4)
+def load_areas(data: Path | None = None) -> Areas:
+    """Read district/zone boundaries and attach 2024 population (see module docstring)."""
+    root = config.data_dir(data)
+    raw = root / "raw"
+    pop2024 = _municipal_population(root)
+    districts = gpd.read_file(raw / "escuelas-elalto" / "elalto_distritos.geojson")
+    scale = pop2024[EL_ALTO_CODE] / float(districts["poblacion"].sum())
+    ea = gpd.GeoDataFrame(
+        {
+            "name": [f"Distrito {int(c)}" for c in districts["c_dist_mun"]],
+            "municipality": "El Alto",
+            "district": [f"Distrito {int(c)}" for c in districts["c_dist_mun"]],
+            "zone": None,
+            "population": districts["poblacion"].astype(float) * scale,
+            "note": "2012 census district population scaled to the 2024 El Alto total",
+        },
+        geometry=districts.geometry.values,
+        crs="EPSG:4326",
+    )
+    zones = gpd.read_file(raw / "la-paz-city-map" / "zones.geojson")
+    macro = gpd.read_file(raw / "la-paz-city-map" / "macrodistricts.geojson")
+    # Three macrodistrict rings pinch on themselves in the source; repair before predicates.
+    macro["geometry"] = shapely.make_valid(macro.geometry.values)
+    rep = gpd.GeoDataFrame(geometry=zones.representative_point(), crs=zones.crs)
+    joined = gpd.sjoin(rep, macro[["name", "geometry"]], how="left", predicate="within")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    zone_area = zones.to_crs(METRIC_CRS).area
+    lp = gpd.GeoDataFrame(
+        {
+            "name": zones["name"].astype(str),
+            "municipality": "La Paz",
+            "district": joined["name"].astype(str).values,
+            "zone": zones["name"].astype(str),
+            "population": pop2024[LA_PAZ_CODE] * zone_area / zone_area.sum(),
+            "note": "ASSUMPTION: 2024 La Paz population spread over zones by area",
+        },
+        geometry=zones.geometry.values,
+        crs="EPSG:4326",
+    )
+    frame = gpd.GeoDataFrame(
+        gpd.pd.concat([ea, lp], ignore_index=True), geometry="geometry", crs="EPSG:4326"
+    )
+    return Areas(frame=frame, metric=frame.to_crs(METRIC_CRS))
+
+
+@dataclass
+class DeliveryPoint:
+    """A place where a truck hands cylinders to a neighbourhood junta."""
+
+    id: str
+    name: str
+    lon: float
+    lat: float
+    node: int
+    snap_m: float
+    #: area row in :class:`Areas` (None: outside every populated area)
+    area: str | None
+    district: str | None
+    zone: str | None
+    municipality: str | None
+    households: float
+    #: most cylinders this point may receive in the shift (its ration)
+    ration: int
+    kind: str  # "stop" | "listed" | "priority"
+    priority: bool = False
+    excluded_by: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def eligible(self) -> bool:
+        return self.excluded_by is None
+
+    @property
+    def group(self) -> str:
+        """Reporting group: El Alto district or La Paz macrodistrict."""
+        if self.municipality is None:
+            return "outside known areas"
+        return f"{self.municipality} / {self.district}"
+
+    def area_names(self) -> set[str]:
+        return {_norm(n) for n in (self.district, self.zone, self.municipality, self.area) if n}
+
+
+def _load_stops(data: Path | None) -> dict[int, str]:
+    path = config.stops_path(data)
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return {int(k): str(v.get("stop_name") or "").strip() for k, v in raw.items()}
+
+
+def _thin(candidates: list[tuple[int, str]], net: RoadNetwork, spacing: float) -> list[int]:
+    """Greedy minimum-spacing selection, deterministic (intersection names first)."""
+    # "X y Y" names a crossing people can find; prefer them, then by OSM id.
+    ordered = sorted(candidates, key=lambda c: (" y " not in c[1], net.node_osmid[c[0]]))
+    chosen: list[int] = []
+    xs: list[float] = []
+    ys: list[float] = []
+    for node, _ in ordered:
+        x, y = net.x[node], net.y[node]
+        if xs and spacing > 0:
+            d2 = (np.asarray(xs) - x) ** 2 + (np.asarray(ys) - y) ** 2
+            if d2.min() < spacing**2:
+                continue
+        chosen.append(node)
+        xs.append(x)
+        ys.append(y)
+    return chosen
+
+
+def _assign_areas(points: list[DeliveryPoint], areas: Areas) -> None:
+    if not points:
+        return
+    gdf = gpd.GeoDataFrame(
+        {"i": range(len(points))},
+        geometry=[Point(p.lon, p.lat) for p in points],
+        crs="EPSG:4326",
+    )
+    hit = gpd.sjoin(gdf, areas.frame[["name", "geometry"]], how="left", predicate="within")
+    hit = hit[~hit.index.duplicated(keep="first")]
+    for i, row in zip(hit["i"], hit["index_right"], strict=True):
+        if row == row:  # not NaN
+            a = areas.frame.loc[int(row)]
+            p = points[int(i)]
+            p.area, p.district, p.municipality = a["name"], a["district"], a["municipality"]
+            p.zone = a["zone"] if isinstance(a["zone"], str) else None
+
+
+def _voronoi_households(points: list[DeliveryPoint], areas: Areas, hh_size: float) -> None:
+    """Households per point: area households times the point's Voronoi share of the area."""
+    by_area: dict[str, list[DeliveryPoint]] = {}
+    for p in points:
+        if p.area is not None and p.kind != "priority":
+            by_area.setdefault(p.area, []).append(p)
+    metric = areas.metric.set_index("name")
+    for name, pts in by_area.items():
+        row = metric.loc[name]
+        poly = row.geometry
+        households = float(row["population"]) / hh_size
+        todo = [p for p in pts if p.households < 0]
+        if not todo:
+            continue
+        xy = [Point(*_TO_METRIC.transform(p.lon, p.lat)) for p in todo]
+        if len(todo) == 1:
+            shares = [1.0]
+        else:
+            cells = shapely.voronoi_polygons(MultiPoint(xy), extend_to=poly)
+            shares = []
+            for pt in xy:
+                cell = next((c for c in cells.geoms if c.covers(pt)), None)
+                shares.append(cell.intersection(poly).area / poly.area if cell else 0.0)
+            total = sum(shares) or 1.0
+            shares = [s / total for s in shares]
+        for p, s in zip(todo, shares, strict=True):
+            p.households = households * s
+
+
+def _excluded_reason(p: DeliveryPoint, elig: Eligibility, names: set[str], polys: list) -> str | None:
+    own = p.area_names()
+    hit = own & {_norm(n) for n in elig.excluded}
+    if hit:
+        return f"in excluded area {sorted(hit)[0]!r}"
+    pt = Point(p.lon, p.lat)
+    for name, poly in polys:
+        if poly.covers(pt):
+            return f"inside excluded polygon {name!r}"
+    if elig.eligible is not None and not (own & names):
+        return "not in any area listed as eligible"
+    return None
+
+
+def build_points(
+    scenario: Scenario,
+    net: RoadNetwork,
+    *,
+    usable_nodes: np.ndarray | None = None,
+    data: Path | None = None,
+) -> list[DeliveryPoint]:
+    """All distribution points and priority sites of a scenario, with ration and eligibility.
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario.
+    net
+        Road network the points are snapped to.
+    usable_nodes
+        Nodes touched by a usable edge (assumed links may be switched off); points snap
+        only to these.
+    data
+        Shared data directory override.
+
+    Raises
+    ------
+    InputError
+        A listed point or priority site lies outside the map, or an eligibility name is
+        unknown.
+    """
+    areas = load_areas(data)
+    dem = scenario.demand
+    max_snap = scenario.map.max_snap_m
+    points: list[DeliveryPoint] = []
+    if dem.source == "osm-stops":
+        stops = _load_stops(data)
+        cands = []
+        for osmid, name in stops.items():
+            if not name or name.lower() == "innominada":
+                continue
+            try:
+                node = net.node_index(osmid)
+            except KeyError:
+                continue  # stop on a non-drivable way (e.g. under construction)
+            if usable_nodes is not None and not usable_nodes[node]:
+                continue
+            cands.append((node, name))
+        for node in _thin(cands, net, dem.min_spacing_m):
+            points.append(
+                DeliveryPoint(
+                    id=f"osm{int(net.node_osmid[node])}",
+                    name=stops[int(net.node_osmid[node])],
+                    lon=float(net.lon[node]),
+                    lat=float(net.lat[node]),
+                    node=node,
+                    snap_m=0.0,
+                    area=None, district=None, zone=None, municipality=None,
+                    households=-1.0, ration=0, kind="stop",
+                )
+            )
+    for i, lp in enumerate(dem.points):
+        node, dist = _snap_checked(net, lp.lon, lp.lat, max_snap, f"demand.points[{i}]", usable_nodes)
+        points.append(
+            DeliveryPoint(
+                id=lp.id, name=lp.name, lon=lp.lon, lat=lp.lat, node=node, snap_m=dist,
+                area=None, district=None, zone=None, municipality=None,
+                households=-1.0 if lp.households is None else float(lp.households),
+                ration=0, kind="listed",
+            )
+        )
+    for i, site in enumerate(scenario.priority_sites):
+        node, dist = _snap_checked(
+            net, site.lon, site.lat, max_snap, f"priority_sites[{i}]", usable_nodes
+        )
+        points.append(
+            DeliveryPoint(
+                id=site.id, name=f"{site.name} ({site.kind})", lon=site.lon, lat=site.lat,
+                node=node, snap_m=dist, area=None, district=None, zone=None,
+                municipality=None, households=0.0, ration=site.cylinders, kind="priority",
+                priority=True,
+            )
+        )
+    ids = [p.id for p in points]
+    if len(set(ids)) != len(ids):
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        raise InputError("priority_sites", f"ids clash with point ids: {', '.join(dup)}")
+    _assign_areas(points, areas)
+    # Points outside every populated area have no households to serve (stops outside the
+    # El Alto districts and La Paz zones); listed points keep their given households.
+    points = [p for p in points if p.area is not None or p.kind != "stop"]
+    _voronoi_households(points, areas, dem.household_size)
+    for p in points:
+        if p.households < 0:
+            p.households = 0.0
+            p.notes.append("outside the populated areas; no households estimated")
+        if p.kind != "priority":
+            p.ration = int(round(p.households * dem.cylinders_per_household))
+    points = [p for p in points if p.ration > 0]
+    _apply_eligibility(points, scenario.eligibility, areas)
+    return points
+
+
+def _snap_checked(
+    net: RoadNetwork,
+    lon: float,
+    lat: float,
+    max_snap: float,
+    where: str,
+    usable: np.ndarray | None,
+) -> tuple[int, float]:
+    node, dist = net.snap(lon, lat, usable)
+    if dist > max_snap:
+        w, s, e, n = net.bounds()
+        msg = (
+            f"({lat:.5f}, {lon:.5f}) is {dist:,.0f} m from the nearest road of the map; "
+            f"expected a point within {max_snap:,.0f} m of a road (map covers lon {w:.3f}.."
+            f"{e:.3f}, lat {s:.3f}..{n:.3f})"
+        )
+        raise InputError(where, msg)
+    return node, dist
+
+
+def _apply_eligibility(points: list[DeliveryPoint], elig: Eligibility, areas: Areas) -> None:
+    for i, name in enumerate(elig.excluded):
+        areas.resolve(name, f"eligibility.excluded[{i}]")
+    eligible_names: set[str] = set()
+    for i, name in enumerate(elig.eligible or []):
+        eligible_names.add(_norm(areas.resolve(name, f"eligibility.eligible[{i}]")))
+    polys = []
+    for i, ep in enumerate(elig.excluded_polygons):
+        poly = Polygon(ep.coordinates)
+        if not poly.is_valid:
+            poly = shapely.make_valid(poly)
+        if poly.area == 0:
+            raise InputError(
+                f"eligibility.excluded_polygons[{i}].coordinates",
+                "polygon has no area; expected at least 3 distinct [lon, lat] corners",
+            )
+        polys.append((ep.name, poly))
+    for p in points:
+        p.excluded_by = _excluded_reason(p, elig, eligible_names, polys)
+
+
+def resolve_delegate_district(areas: Areas, name: str, where: str) -> str:
+    """Normalised key of a junta delegate's district/zone (validated against the data)."""
+    return _norm(areas.resolve(name, where))
+
+
+def norm_area(name: str) -> str:
+    """Public normaliser for area names (used by the validator and the solver alike)."""
+    return _norm(name)

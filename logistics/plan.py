@@ -1,0 +1,367 @@
+"""Plans (trucks, trips, stops, unserved points) and their JSON form.
+
+A :class:`Plan` is self-contained: each leg keeps the OSM node ids of the roads it follows,
+so a plan can be drawn, printed or re-checked (:mod:`logistics.validate`) without the
+solver that made it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from logistics.scenario import format_hhmm
+
+if TYPE_CHECKING:  # pragma: no cover
+    from logistics.problem import Problem
+    from logistics.solver import Drop, SolveStats
+
+
+class _M(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Leg(_M):
+    """Driving from one place to the next (plant or stop), on the roads of the map."""
+
+    to_id: str
+    #: OSM node ids along the road, first = where the leg starts
+    nodes: list[int]
+    km: float
+    drive_min: float
+    delay_min: float
+    #: number of assumed edges (connectors, return carriageways) on this leg
+    assumed_edges: int = 0
+
+
+class Stop(_M):
+    point_id: str
+    name: str
+    group: str
+    zone: str | None = None
+    lon: float
+    lat: float
+    node: int
+    cylinders: int
+    #: minutes after midnight
+    arrive: float
+    depart: float
+    priority: bool = False
+
+
+class Trip(_M):
+    trip_no: int
+    #: loading starts at the plant, minutes after midnight
+    load_start: float
+    depart: float
+    back: float
+    loaded: int
+    stops: list[Stop]
+    #: legs[k] ends at stops[k]; the last leg returns to the plant
+    legs: list[Leg]
+
+    @property
+    def km(self) -> float:
+        return sum(leg.km for leg in self.legs)
+
+
+class TruckPlan(_M):
+    truck_id: str
+    capacity: int
+    speed_factor: float
+    commission_id: str | None
+    members: list[str]
+    trips: list[Trip]
+
+    @property
+    def km(self) -> float:
+        return sum(t.km for t in self.trips)
+
+    @property
+    def delivered(self) -> int:
+        return sum(t.loaded for t in self.trips)
+
+
+class Unserved(_M):
+    point_id: str
+    name: str
+    group: str
+    ration: int
+    delivered: int
+    missing: int
+    reason: str
+    priority: bool = False
+
+
+class GroupTotal(_M):
+    group: str
+    points: int
+    eligible: bool
+    ration: int
+    delivered: int
+
+
+class PlantInfo(_M):
+    id: str
+    name: str
+    lon: float
+    lat: float
+    node: int
+    approximate: bool
+    stock: int
+
+
+class SolverInfo(_M):
+    status: str
+    wall_s: float
+    objective: int
+    time_limit_s: float
+    seed: int
+    hit_time_limit: bool
+    drops: int
+    candidates: int
+    reload_slots: int
+
+
+class Plan(_M):
+    scenario: str
+    scenario_sha256: str
+    map_source: str
+    map_sha256: str
+    plant: PlantInfo
+    shift_start: float
+    shift_end: float
+    trucks: list[TruckPlan]
+    unserved: list[Unserved]
+    groups: list[GroupTotal]
+    delivered: int
+    demand: int
+    solver: SolverInfo
+    notes: list[str] = Field(default_factory=list)
+
+    # ---------------------------------------------------------- conveniences
+    def trips(self) -> list[tuple[TruckPlan, Trip]]:
+        return [(t, trip) for t in self.trucks for trip in t.trips]
+
+    @property
+    def km(self) -> float:
+        return sum(t.km for t in self.trucks)
+
+    @property
+    def trucks_used(self) -> list[TruckPlan]:
+        return [t for t in self.trucks if t.trips]
+
+    def driving_hours(self) -> float:
+        return sum(leg.drive_min + leg.delay_min for _, tr in self.trips() for leg in tr.legs) / 60
+
+    def plan_id(self) -> str:
+        """Short content hash identifying this plan (printed on every output)."""
+        blob = self.model_dump_json(exclude={"solver"}).encode()
+        return hashlib.sha256(blob).hexdigest()[:10]
+
+    def save(self, path: str | Path) -> Path:
+        p = Path(path)
+        p.write_text(self.model_dump_json(indent=1), encoding="utf-8")
+        return p
+
+    @classmethod
+    def load(cls, path: str | Path) -> Plan:
+        return cls.model_validate_json(Path(path).read_text(encoding="utf-8"))
+
+
+def scenario_digest(problem: Problem) -> str:
+    data = problem.scenario.model_dump(mode="json")
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def build_plan(
+    problem: Problem,
+    *,
+    routes: list[tuple[Any, int, list[tuple[str, Drop | None]]]],
+    drops: list[Drop],
+    stats: SolveStats,
+) -> Plan:
+    """Turn solver routes into a :class:`Plan` with timed stops, road paths and reasons.
+
+    Times are recomputed forward from each truck's start (earliest schedule, no waiting),
+    so they are exactly consistent with the travel tables.
+    """
+    sc = problem.scenario
+    net = problem.net
+    tables = problem.tables
+    load_min = sc.plant.loading_minutes
+    delivered_at: dict[str, int] = defaultdict(int)
+    trucks_out = []
+
+    def leg(i: int, j: int, speed: float, to_id: str) -> Leg:
+        nodes, edges = tables.path(i, j)
+        return Leg(
+            to_id=to_id,
+            nodes=[int(net.node_osmid[n]) for n in nodes],
+            km=float(tables.length_m[i, j]) / 1000,
+            drive_min=float(tables.drive_s[i, j]) / speed / 60,
+            delay_min=float(tables.delay_s[i, j]) / 60,
+            assumed_edges=int(sum(1 for e in edges if net.edge_kind[e] != 0)),
+        )
+
+    route_by_truck = {truck.id: (start, seq) for truck, start, seq in routes}
+    for truck in problem.trucks:
+        trips: list[Trip] = []
+        start_s, seq = route_by_truck.get(truck.id, (problem.shift_start_s, []))
+        # group the sequence into trips of drops, merging consecutive drops at one point
+        groups: list[list[Drop]] = [[]]
+        for kind, d in seq:
+            if kind == "reload":
+                groups.append([])
+            else:
+                assert d is not None
+                groups[-1].append(d)
+        clock = start_s / 60
+        for drops_in_trip in groups:
+            if not drops_in_trip:
+                continue
+            merged: list[tuple[int, int, bool]] = []
+            for d in drops_in_trip:
+                if merged and merged[-1][0] == d.loc:
+                    merged[-1] = (d.loc, merged[-1][1] + d.cylinders, d.priority)
+                else:
+                    merged.append((d.loc, d.cylinders, d.priority))
+            load_start = clock
+            clock += load_min
+            depart = clock
+            stops, legs = [], []
+            here = 0
+            for loc, cyl, prio in merged:
+                p = problem.routable[loc - 1]
+                lg = leg(here, loc, truck.speed_factor, p.id)
+                arrive = clock + lg.drive_min + lg.delay_min
+                leave = arrive + problem.service_s(cyl) / 60
+                legs.append(lg)
+                stops.append(
+                    Stop(
+                        point_id=p.id, name=p.name, group=p.group, zone=p.zone,
+                        lon=p.lon, lat=p.lat, node=int(net.node_osmid[p.node]),
+                        cylinders=cyl, arrive=arrive, depart=leave, priority=prio,
+                    )
+                )
+                delivered_at[p.id] += cyl
+                clock = leave
+                here = loc
+            back_leg = leg(here, 0, truck.speed_factor, sc.plant.id)
+            legs.append(back_leg)
+            clock += back_leg.drive_min + back_leg.delay_min
+            trips.append(
+                Trip(
+                    trip_no=len(trips) + 1, load_start=load_start, depart=depart, back=clock,
+                    loaded=sum(s.cylinders for s in stops), stops=stops, legs=legs,
+                )
+            )
+        c = truck.commission
+        trucks_out.append(
+            TruckPlan(
+                truck_id=truck.id, capacity=truck.capacity, speed_factor=truck.speed_factor,
+                commission_id=c.id if c else None, members=list(c.members) if c else [],
+                trips=trips,
+            )
+        )
+
+    total = sum(delivered_at.values())
+    stock = sc.plant.stock
+    unserved = []
+    for p in problem.points:
+        got = delivered_at.get(p.id, 0)
+        if got >= p.ration:
+            continue
+        reason = problem.pre_unserved.get(p.id)
+        if reason is None:
+            # Stock is short when what is left at the plant cannot cover what this point
+            # still lacks; otherwise trucks, shift time or guards ran out first.
+            reason = "stock-short" if stock - total < p.ration - got else "no-time"
+        unserved.append(
+            Unserved(
+                point_id=p.id, name=p.name, group=p.group, ration=p.ration, delivered=got,
+                missing=p.ration - got, reason=reason, priority=p.priority,
+            )
+        )
+    by_group: dict[str, list] = defaultdict(lambda: [0, True, 0, 0])
+    for p in problem.points:
+        g = by_group[p.group]
+        g[0] += 1
+        g[1] = g[1] and p.eligible
+        g[2] += p.ration
+        g[3] += delivered_at.get(p.id, 0)
+    groups = [
+        GroupTotal(group=k, points=v[0], eligible=v[1], ration=v[2], delivered=v[3])
+        for k, v in sorted(by_group.items())
+    ]
+    plant_node = int(net.node_osmid[problem.plant_node])
+    notes = list(problem.notes)
+    if stats.hit_time_limit:
+        notes.append(
+            "the search stopped at its time limit before its solution budget; "
+            "a re-run may give a slightly different plan"
+        )
+    if problem.unused_guards:
+        notes.append(f"{len(problem.unused_guards)} roster members are in no commission")
+    idle = [t.id for t in problem.trucks if t.commission is None]
+    if idle:
+        notes.append(f"{len(idle)} trucks have no guard commission and stay at the plant")
+    return Plan(
+        scenario=sc.name,
+        scenario_sha256=scenario_digest(problem),
+        map_source=net.source,
+        map_sha256=net.source_sha256,
+        plant=PlantInfo(
+            id=sc.plant.id, name=sc.plant.name, lon=sc.plant.lon, lat=sc.plant.lat,
+            node=plant_node, approximate=sc.plant.approximate, stock=stock,
+        ),
+        shift_start=problem.shift_start_s / 60,
+        shift_end=problem.shift_end_s / 60,
+        trucks=trucks_out,
+        unserved=unserved,
+        groups=groups,
+        delivered=total,
+        demand=sum(p.ration for p in problem.points if p.eligible),
+        solver=SolverInfo(
+            status=stats.status, wall_s=round(stats.wall_s, 3), objective=stats.objective,
+            time_limit_s=sc.solver.time_limit_s, seed=sc.solver.seed,
+            hit_time_limit=stats.hit_time_limit, drops=stats.n_drops,
+            candidates=stats.n_candidates, reload_slots=stats.n_reloads,
+        ),
+        notes=notes,
+    )
+
+
+def hhmm(minutes: float) -> str:
+    return format_hhmm(minutes)
+
+
+def validate_plan(plan: Plan, scenario: Any, net: Any = None, *, data: Path | None = None) -> Any:
+    """Re-check every rule of the mission on ``plan`` (from any solver).
+
+    Parameters
+    ----------
+    plan
+        The plan to check.
+    scenario
+        The :class:`~logistics.scenario.Scenario` it claims to implement.
+    net
+        The road network; loaded from the scenario's map source when omitted.
+
+    Returns
+    -------
+    logistics.validate.ValidationReport
+        ``.ok`` and the list of violations, each one line.
+    """
+    from logistics.network import load_network
+    from logistics.validate import check_plan
+
+    if net is None:
+        src = scenario.map.source
+        net = load_network(None if src == "embedded" else src, data=data)
+    return check_plan(plan, scenario, net, data=data)

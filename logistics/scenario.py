@@ -1,0 +1,471 @@
+"""Scenario files: one planning shift, validated.
+
+A scenario is YAML. Every section is a pydantic model with ``extra="forbid"``: unknown keys
+are errors, not silently ignored. :func:`load_scenario` turns any problem into an
+:class:`~logistics.errors.InputError` naming the field path (``fleet[0].capacity``) and what
+was expected.
+
+Checks that need the map (a point outside it, a plant sealed in by blockades) happen when
+the problem is built (:mod:`logistics.demand`), and raise the same kind of error.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date as Date
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from logistics.errors import InputError
+
+#: The Senkata plant (YPFB). Approximate: from a third-party constant table, cross-checked
+#: 47 m from Av. 6 de Marzo / RN1 and inside El Alto District 8 (see shared SOURCES.md).
+SENKATA_LAT = -16.57401
+SENKATA_LON = -68.18614
+
+#: Largest scenario file we read (the app takes uploads; keep parsing bounded).
+MAX_SCENARIO_BYTES = 1_000_000
+
+_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_hhmm(value: str) -> int:
+    """``"07:30"`` -> minutes after midnight."""
+    m = _HHMM.match(str(value).strip())
+    if not m:
+        msg = f"expected a time of day as HH:MM, got {value!r}"
+        raise ValueError(msg)
+    return int(m.group(1)) * 60 + int(m.group(2))
+
+
+def format_hhmm(minutes: float) -> str:
+    """Minutes after midnight -> ``"HH:MM"`` (rounded down to the minute)."""
+    m = int(minutes)
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+Lat = Annotated[float, Field(ge=-90, le=90)]
+Lon = Annotated[float, Field(ge=-180, le=180)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class TimeWindow(_Model):
+    """A time-of-day window, ``HH:MM`` to ``HH:MM`` on the shift's day."""
+
+    start: str
+    end: str
+
+    @field_validator("start", "end")
+    @classmethod
+    def _hhmm(cls, v: str) -> str:
+        parse_hhmm(v)
+        return v
+
+    @model_validator(mode="after")
+    def _order(self) -> TimeWindow:
+        if parse_hhmm(self.end) <= parse_hhmm(self.start):
+            msg = f"end {self.end} must be after start {self.start}"
+            raise ValueError(msg)
+        return self
+
+    @property
+    def start_min(self) -> int:
+        return parse_hhmm(self.start)
+
+    @property
+    def end_min(self) -> int:
+        return parse_hhmm(self.end)
+
+
+class MapSettings(_Model):
+    """Which road map to use and whether the assumed links are allowed."""
+
+    #: ``embedded`` (the 2019 public-transport extract) or a path to a map file, relative
+    #: to the scenario file.
+    source: str = "embedded"
+    #: Straight links joining the disconnected pieces of the extract (see network.py).
+    assumed_connectors: bool = True
+    #: Reverse of one-way ways whose return carriageway is missing from the extract.
+    assumed_return_links: bool = True
+    #: A plant, point or blockade farther than this from the nearest road node is "outside
+    #: the map" and rejected.
+    max_snap_m: float = Field(default=400.0, gt=0, le=5000)
+
+
+class Plant(_Model):
+    """A filling plant where trucks load and reload."""
+
+    id: Name = "senkata"
+    name: Name = "Planta Senkata (YPFB)"
+    lat: Lat = SENKATA_LAT
+    lon: Lon = SENKATA_LON
+    #: True when the coordinate is not surveyed (the default Senkata location is not).
+    approximate: bool = True
+    #: Filled 10 kg cylinders available for the whole shift (all trips of all trucks).
+    stock: int = Field(ge=0, le=10_000_000)
+    #: Minutes to load a truck, at the start and at every reload.
+    loading_minutes: float = Field(default=30.0, ge=0, le=600)
+
+
+class TruckGroup(_Model):
+    """Trucks of one kind: either explicit ``ids`` or a ``count`` with an id prefix."""
+
+    ids: list[Name] | None = None
+    count: int | None = Field(default=None, ge=1, le=2000)
+    id_prefix: Name = "T"
+    capacity: int = Field(ge=1, le=5000, description="cylinders per trip")
+    #: Multiplies road speeds (0.8 = a slow old lorry).
+    speed_factor: float = Field(default=1.0, gt=0.1, le=2.0)
+
+    @model_validator(mode="after")
+    def _ids_or_count(self) -> TruckGroup:
+        if (self.ids is None) == (self.count is None):
+            msg = "give exactly one of 'ids' (a list of truck ids) or 'count' (a number)"
+            raise ValueError(msg)
+        if self.ids is not None and not self.ids:
+            msg = "'ids' must list at least one truck id"
+            raise ValueError(msg)
+        return self
+
+    def truck_ids(self) -> list[str]:
+        if self.ids is not None:
+            return list(self.ids)
+        assert self.count is not None
+        width = max(2, len(str(self.count)))
+        return [f"{self.id_prefix}{i:0{width}d}" for i in range(1, self.count + 1)]
+
+
+class Guard(_Model):
+    """One person (or ``count`` people) of the guard roster."""
+
+    id: Name | None = None
+    count: int | None = Field(default=None, ge=1, le=2000)
+    id_prefix: Name | None = None
+    role: Literal["plant-worker", "junta-delegate"]
+    #: For junta delegates: the district / zone / macrodistrict whose junta they represent.
+    district: Name | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Guard:
+        if (self.id is None) == (self.count is None):
+            msg = "give exactly one of 'id' (one person) or 'count' (several, with id_prefix)"
+            raise ValueError(msg)
+        if self.role == "junta-delegate" and not self.district:
+            msg = "a junta delegate needs 'district' (the district or zone of their junta)"
+            raise ValueError(msg)
+        if self.role == "plant-worker" and self.district:
+            msg = "a plant worker has no 'district' (only junta delegates do)"
+            raise ValueError(msg)
+        return self
+
+    def person_ids(self) -> list[str]:
+        if self.id is not None:
+            return [self.id]
+        assert self.count is not None
+        prefix = self.id_prefix or ("PW" if self.role == "plant-worker" else "JD")
+        width = max(2, len(str(self.count)))
+        return [f"{prefix}{i:0{width}d}" for i in range(1, self.count + 1)]
+
+
+class Commission(_Model):
+    """A named guard commission: the people who ride one truck for the whole shift."""
+
+    id: Name
+    members: list[Name] = Field(min_length=1)
+
+
+class Guards(_Model):
+    """The roster and how commissions are formed."""
+
+    #: ``own-district``: a junta delegate rides only to points of their own district/zone.
+    #: ``any``: the Assembly allowed delegates to accompany deliveries anywhere eligible.
+    delegate_scope: Literal["own-district", "any"] = "own-district"
+    roster: list[Guard] = Field(min_length=1)
+    #: Explicit commissions; when absent, each plant worker is paired with one junta
+    #: delegate in roster order (delegates interleaved by district).
+    commissions: list[Commission] | None = None
+
+
+class Shift(_Model):
+    start: str = "07:00"
+    end: str = "19:00"
+    #: Longest a truck may work from first loading to return (hours).
+    max_working_hours: float = Field(default=10.0, gt=0, le=24)
+
+    @field_validator("start", "end")
+    @classmethod
+    def _hhmm(cls, v: str) -> str:
+        parse_hhmm(v)
+        return v
+
+    @model_validator(mode="after")
+    def _order(self) -> Shift:
+        if parse_hhmm(self.end) <= parse_hhmm(self.start):
+            msg = f"end {self.end} must be after start {self.start}"
+            raise ValueError(msg)
+        return self
+
+    @property
+    def start_min(self) -> int:
+        return parse_hhmm(self.start)
+
+    @property
+    def end_min(self) -> int:
+        return parse_hhmm(self.end)
+
+
+class ListedPoint(_Model):
+    """A distribution point given by hand (instead of, or besides, the OSM stops)."""
+
+    id: Name
+    name: Name
+    lat: Lat
+    lon: Lon
+    #: Households it serves; when absent they are estimated from the area population.
+    households: int | None = Field(default=None, ge=0, le=1_000_000)
+
+
+class Demand(_Model):
+    """Where cylinders are handed over and how many each point may receive."""
+
+    #: ``osm-stops``: the named OSM stops on the network (thinned by ``min_spacing_m``);
+    #: ``listed``: only ``points`` below.
+    source: Literal["osm-stops", "listed"] = "osm-stops"
+    points: list[ListedPoint] = Field(default_factory=list)
+    #: Minimum distance between two default points (a junta queue per few blocks).
+    min_spacing_m: float = Field(default=600.0, ge=0, le=10_000)
+    #: Persons per household.
+    household_size: float = Field(default=3.6, gt=0.5, le=20)
+    #: Cylinders per household for this shift (the ration).
+    cylinders_per_household: float = Field(default=0.15, gt=0, le=10)
+    #: Minutes to hand over at a stop, plus seconds per cylinder.
+    stop_minutes: float = Field(default=10.0, ge=0, le=240)
+    seconds_per_cylinder: float = Field(default=6.0, ge=0, le=600)
+
+    @model_validator(mode="after")
+    def _listed_needs_points(self) -> Demand:
+        if self.source == "listed" and not self.points:
+            msg = "source 'listed' needs at least one entry in 'points'"
+            raise ValueError(msg)
+        ids = [p.id for p in self.points]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            msg = f"point ids must be unique; repeated: {', '.join(dup)}"
+            raise ValueError(msg)
+        return self
+
+
+class PrioritySite(_Model):
+    """A clinic or communal kitchen served before any other point when stock is short."""
+
+    id: Name
+    name: Name
+    kind: Literal["clinic", "communal-kitchen", "school", "other"] = "other"
+    lat: Lat
+    lon: Lon
+    cylinders: int = Field(ge=1, le=100_000)
+
+
+class ExcludedPolygon(_Model):
+    name: Name
+    #: Outer ring as ``[lon, lat]`` pairs (GeoJSON order).
+    coordinates: list[tuple[Lon, Lat]] = Field(min_length=3)
+
+
+class Eligibility(_Model):
+    """Which areas may receive gas. Names match El Alto districts (``Distrito 8``), La Paz
+    macrodistricts (``Sur``, ``Max Paredes``), La Paz zones (``Calacoto``) or municipalities
+    (``El Alto``, ``La Paz``)."""
+
+    #: When given, only these areas are eligible; otherwise every area is, minus exclusions.
+    eligible: list[Name] | None = None
+    excluded: list[Name] = Field(default_factory=list)
+    excluded_polygons: list[ExcludedPolygon] = Field(default_factory=list)
+
+
+class Blockade(_Model):
+    """A blockade: a circle on the map or a list of OSM ways, closed or passable by permit."""
+
+    id: Name
+    name: Name | None = None
+    lat: Lat | None = None
+    lon: Lon | None = None
+    radius_m: float | None = Field(default=None, gt=0, le=5000)
+    way_ids: list[int] | None = None
+    status: Literal["closed", "permit"] = "closed"
+    #: Checkpoint delay for a ``permit`` blockade, minutes.
+    delay_minutes: float = Field(default=0.0, ge=0, le=600)
+    #: When the blockade stands; absent = the whole shift.
+    window: TimeWindow | None = None
+
+    @model_validator(mode="after")
+    def _where(self) -> Blockade:
+        circle = self.lat is not None or self.lon is not None or self.radius_m is not None
+        if circle and (self.lat is None or self.lon is None or self.radius_m is None):
+            msg = "a circle blockade needs all of 'lat', 'lon' and 'radius_m'"
+            raise ValueError(msg)
+        if circle == (self.way_ids is not None):
+            msg = "give either 'lat'/'lon'/'radius_m' or 'way_ids', not both and not neither"
+            raise ValueError(msg)
+        if self.way_ids is not None and not self.way_ids:
+            msg = "'way_ids' must list at least one OSM way id"
+            raise ValueError(msg)
+        if self.status == "permit" and self.delay_minutes <= 0:
+            msg = "a 'permit' blockade needs 'delay_minutes' > 0 (the checkpoint delay)"
+            raise ValueError(msg)
+        if self.status == "closed" and self.delay_minutes > 0:
+            msg = "'delay_minutes' applies only to status 'permit'; a closed blockade stops all"
+            raise ValueError(msg)
+        return self
+
+
+class SolverSettings(_Model):
+    #: Wall-clock cap of the search, seconds.
+    time_limit_s: float = Field(default=30.0, gt=0, le=3600)
+    #: Changes the order in which points are presented to the search (tie-breaks).
+    seed: int = Field(default=0, ge=0)
+    #: Deterministic work budget: the search stops after this many solutions unless the
+    #: time limit comes first (then the plan may depend on machine load; the summary says).
+    solution_limit: int = Field(default=3000, ge=1)
+
+
+class Scenario(_Model):
+    """One shift of the People's Assembly's gas distribution."""
+
+    name: Name
+    date: Date | None = None
+    description: str | None = None
+    map: MapSettings = Field(default_factory=MapSettings)
+    plants: list[Plant] = Field(min_length=1, max_length=1)
+    fleet: list[TruckGroup] = Field(min_length=1)
+    guards: Guards
+    shift: Shift = Field(default_factory=Shift)
+    demand: Demand = Field(default_factory=Demand)
+    priority_sites: list[PrioritySite] = Field(default_factory=list)
+    eligibility: Eligibility = Field(default_factory=Eligibility)
+    blockades: list[Blockade] = Field(default_factory=list)
+    solver: SolverSettings = Field(default_factory=SolverSettings)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Scenario:
+        trucks = self.truck_ids()
+        dup = sorted({t for t in trucks if trucks.count(t) > 1})
+        if dup:
+            msg = f"fleet: truck ids must be unique; repeated: {', '.join(dup[:5])}"
+            raise ValueError(msg)
+        people = [p for g in self.guards.roster for p in g.person_ids()]
+        dup = sorted({p for p in people if people.count(p) > 1})
+        if dup:
+            msg = f"guards.roster: person ids must be unique; repeated: {', '.join(dup[:5])}"
+            raise ValueError(msg)
+        ids = [b.id for b in self.blockades]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            msg = f"blockades: ids must be unique; repeated: {', '.join(dup)}"
+            raise ValueError(msg)
+        return self
+
+    def truck_ids(self) -> list[str]:
+        return [t for g in self.fleet for t in g.truck_ids()]
+
+    @property
+    def plant(self) -> Plant:
+        return self.plants[0]
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "scenario"
+
+
+def _describe(err: dict) -> str:
+    kind = err.get("type", "")
+    msg = err.get("msg", "")
+    if kind == "extra_forbidden":
+        return "unknown field (check the spelling; see scenarios/senkata-2005-06.yaml)"
+    if kind == "missing":
+        return "required field is missing"
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    inp = err.get("input")
+    if kind in {"int_parsing", "float_parsing", "int_from_float", "greater_than_equal",
+                "greater_than", "less_than_equal", "less_than", "bool_parsing"} and not isinstance(
+        inp, dict | list
+    ):
+        return f"{msg[0].lower()}{msg[1:]}, got {inp!r}"
+    return msg[0].lower() + msg[1:] if msg else kind
+
+
+def scenario_from_dict(data: object, *, where: str = "scenario") -> Scenario:
+    """Validate a parsed scenario mapping; errors name the field path.
+
+    Raises
+    ------
+    InputError
+        With ``where`` = ``<file>: <field path>``.
+    """
+    if not isinstance(data, dict):
+        msg = f"expected a mapping of sections (name, plants, fleet, ...), got {type(data).__name__}"
+        raise InputError(where, msg)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        path = _loc(err.get("loc", ()))
+        raise InputError(f"{where}: {path}", _describe(err)) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario YAML file.
+
+    Raises
+    ------
+    InputError
+        On a missing/oversized file, malformed YAML or any invalid field; the message is one
+        line naming the file, the field path and what was expected.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(str(p), "scenario file not found")
+    if p.stat().st_size > MAX_SCENARIO_BYTES:
+        raise InputError(str(p), f"file is larger than {MAX_SCENARIO_BYTES} bytes")
+    return scenario_from_text(p.read_text(encoding="utf-8"), where=str(p))
+
+
+def scenario_from_text(text: str, *, where: str = "scenario") -> Scenario:
+    """Parse YAML text (safely) and validate it as a scenario."""
+    if len(text.encode("utf-8")) > MAX_SCENARIO_BYTES:
+        raise InputError(where, f"scenario is larger than {MAX_SCENARIO_BYTES} bytes")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        pos = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError(where, f"malformed YAML at {pos}{problem}") from None
+    return scenario_from_dict(data, where=where)
+
+
+def scenario_to_yaml(scenario: Scenario) -> str:
+    """Serialise a scenario back to YAML that :func:`load_scenario` accepts unchanged."""
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

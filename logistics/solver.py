@@ -1,0 +1,261 @@
+"""The OR-Tools routing model: guarded multi-trip deliveries from the plant.
+
+Model (one OR-Tools vehicle per truck that has a commission):
+
+* **Drops**: each point's ration is split into near-equal drops no larger than the smallest
+  truck, so a large ration can be served by several trips. Every drop is optional, with a
+  penalty per cylinder left undelivered (priority sites: 1000 times higher), so the search
+  delivers as much as it can and priority sites first.
+* **Reloads**: optional copies of the plant. Passing one costs the loading time and resets
+  the load (the ``Load`` dimension's slack is free only there), so one vehicle route is a
+  chain of trips.
+* **Stock**: one linear constraint over the drops' active variables caps the cylinders
+  delivered by all trucks over all trips.
+* **Shift**: a ``Time`` dimension (seconds after midnight) bounded by the shift; the span of
+  each truck is capped by the maximum working time.
+* **Commissions**: a drop may only go to vehicles whose commission has a junta delegate of
+  its district (``SetAllowedVehiclesForIndex``); trucks without a commission get no vehicle.
+* **Blockades** are already in the travel tables (closed edges removed, permit delays
+  added).
+
+Determinism: the search stops after ``solution_limit`` solutions or ``time_limit_s``,
+whichever comes first; with the same seed and an unreached time limit the plan is the same.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from logistics.plan import Plan, build_plan
+from logistics.problem import Problem
+
+#: Penalty per undelivered cylinder, in the cost unit (seconds of driving). Large enough
+#: that delivering one more cylinder is always worth more than any detour in a shift.
+PENALTY_PER_CYLINDER = 20_000
+PRIORITY_FACTOR = 1_000
+#: Candidate drops offered to the search, as a multiple of the stock (nearest first).
+CANDIDATE_STOCK_FACTOR = 100.0
+
+
+@dataclass
+class Drop:
+    loc: int  # location index in the problem tables (1..)
+    cylinders: int
+    priority: bool
+
+
+@dataclass
+class SolveStats:
+    status: str
+    wall_s: float
+    objective: int
+    hit_time_limit: bool
+    n_drops: int
+    n_candidates: int
+    n_reloads: int
+
+
+def _split(ration: int, chunk: int) -> list[int]:
+    n = max(1, math.ceil(ration / chunk))
+    base, extra = divmod(ration, n)
+    return [base + (1 if i < extra else 0) for i in range(n)]
+
+
+def make_drops(problem: Problem) -> tuple[list[Drop], list[Drop]]:
+    """All drops, and the candidate drops offered to the search (priority first, nearest).
+
+    Returns
+    -------
+    (all drops, candidates)
+    """
+    active = [t for t in problem.trucks if t.commission is not None]
+    chunk = min(t.capacity for t in active)
+    drops = []
+    for k, p in enumerate(problem.routable):
+        for q in _split(p.ration, chunk):
+            drops.append(Drop(loc=k + 1, cylinders=q, priority=p.priority))
+    rng = np.random.default_rng(problem.scenario.solver.seed)
+    jitter = rng.random(len(drops))
+    t = problem.tables.time_s
+    order = sorted(
+        range(len(drops)),
+        key=lambda i: (
+            not drops[i].priority,
+            t[0, drops[i].loc] + t[drops[i].loc, 0],
+            jitter[i],
+        ),
+    )
+    stock = problem.scenario.plant.stock
+    cap = stock * CANDIDATE_STOCK_FACTOR
+    cands: list[Drop] = []
+    total = 0
+    for i in order:
+        d = drops[i]
+        if not d.priority and total >= cap:
+            break
+        cands.append(d)
+        total += d.cylinders
+    # Present candidates to OR-Tools in a seed-dependent order (search tie-breaks).
+    perm = rng.permutation(len(cands))
+    return drops, [cands[i] for i in perm]
+
+
+def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = False) -> Plan:
+    """Plan the shift: OR-Tools routing over the problem's candidate drops.
+
+    Parameters
+    ----------
+    problem
+        Built by :func:`logistics.problem.build_problem`.
+    time_limit_s
+        Override of ``scenario.solver.time_limit_s``.
+    log
+        Print OR-Tools' search log.
+    """
+    sc = problem.scenario
+    settings = sc.solver
+    limit = settings.time_limit_s if time_limit_s is None else time_limit_s
+    t0 = time.monotonic()
+    trucks = [t for t in problem.trucks if t.commission is not None]
+    drops, cands = make_drops(problem) if problem.routable else ([], [])
+    if not cands or not trucks:
+        stats = SolveStats("nothing to route", 0.0, 0, False, len(drops), 0, 0)
+        return build_plan(problem, routes=[], drops=drops, stats=stats)
+
+    plant = sc.plant
+    load_s = int(round(plant.loading_minutes * 60))
+    min_cap = min(t.capacity for t in trucks)
+    max_cap = max(t.capacity for t in trucks)
+    n_trucks = len(trucks)
+    shift_s = problem.shift_end_s - problem.shift_start_s
+    work_s = int(min(sc.shift.max_working_hours * 3600, shift_s))
+    # Enough reloads to carry every candidate, but no more trips than time allows.
+    tt = problem.tables.time_s
+    cand_locs = sorted({d.loc for d in cands})
+    min_round = min(float(tt[0, k] + tt[k, 0]) for k in cand_locs) + load_s
+    max_trips = max(1, int(work_s // max(min_round, 60)))
+    total = sum(d.cylinders for d in cands)
+    n_reload = max(0, min(math.ceil(total / min_cap), n_trucks * max_trips) - n_trucks)
+    n_reload = min(n_reload, n_trucks * (max_trips - 1))
+
+    # node 0: depot; 1..R: reloads; R+1..: drops
+    node_loc = [0] * (1 + n_reload) + [d.loc for d in cands]
+    node_demand = [0] + [-max_cap] * n_reload + [d.cylinders for d in cands]
+    service = [load_s] + [load_s] * n_reload + [
+        int(round(problem.service_s(d.cylinders))) for d in cands
+    ]
+    n_nodes = len(node_loc)
+    manager = pywrapcp.RoutingIndexManager(n_nodes, n_trucks, 0)
+    routing = pywrapcp.RoutingModel(manager)
+
+    # Travel per distinct speed factor (checkpoint delays do not scale).
+    loc_arr = np.asarray(node_loc)
+    transit_ids = {}
+    cost_ids = {}
+    for f in sorted({t.speed_factor for t in trucks}):
+        travel = problem.tables.drive_s / f + problem.tables.delay_s
+        travel = np.where(np.isfinite(travel), travel, 10 * 86400)
+        trav = np.rint(travel[np.ix_(loc_arr, loc_arr)]).astype(np.int64)
+        tmat = (trav + np.asarray(service, dtype=np.int64)[:, None]).tolist()
+        cmat = trav.tolist()
+
+        def time_cb(i: int, j: int, m: list = tmat) -> int:
+            return m[manager.IndexToNode(i)][manager.IndexToNode(j)]
+
+        def cost_cb(i: int, j: int, m: list = cmat) -> int:
+            return m[manager.IndexToNode(i)][manager.IndexToNode(j)]
+
+        transit_ids[f] = routing.RegisterTransitCallback(time_cb)
+        cost_ids[f] = routing.RegisterTransitCallback(cost_cb)
+    for v, t in enumerate(trucks):
+        routing.SetArcCostEvaluatorOfVehicle(cost_ids[t.speed_factor], v)
+
+    routing.AddDimensionWithVehicleTransits(
+        [transit_ids[t.speed_factor] for t in trucks],
+        shift_s,  # waiting allowed
+        problem.shift_end_s,
+        False,
+        "Time",
+    )
+    time_dim = routing.GetDimensionOrDie("Time")
+    for v in range(n_trucks):
+        time_dim.CumulVar(routing.Start(v)).SetRange(problem.shift_start_s, problem.shift_end_s)
+        time_dim.CumulVar(routing.End(v)).SetRange(problem.shift_start_s, problem.shift_end_s)
+        time_dim.SetSpanUpperBoundForVehicle(work_s, v)
+        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
+
+    def demand_cb(i: int) -> int:
+        return node_demand[manager.IndexToNode(i)]
+
+    demand_id = routing.RegisterUnaryTransitCallback(demand_cb)
+    routing.AddDimensionWithVehicleCapacity(
+        demand_id, max_cap, [t.capacity for t in trucks], True, "Load"
+    )
+    load_dim = routing.GetDimensionOrDie("Load")
+    for node in range(1 + n_reload, n_nodes):
+        load_dim.SlackVar(manager.NodeToIndex(node)).SetValue(0)
+    for node in range(1, 1 + n_reload):
+        routing.AddDisjunction([manager.NodeToIndex(node)], 0)
+
+    for k, d in enumerate(cands):
+        idx = manager.NodeToIndex(1 + n_reload + k)
+        pen = d.cylinders * PENALTY_PER_CYLINDER * (PRIORITY_FACTOR if d.priority else 1)
+        routing.AddDisjunction([idx], pen)
+        point = problem.routable[d.loc - 1]
+        allowed = [v for v, t in enumerate(trucks) if t.commission.may_serve(point)]
+        if len(allowed) < n_trucks:
+            # -1 keeps "not performed" possible (SetAllowedVehiclesForIndex's Span binding
+            # is broken in the Python wrapper of OR-Tools 9.15).
+            routing.VehicleVar(idx).SetValues([-1, *allowed])
+
+    if total > plant.stock:
+        solver = routing.solver()
+        drop_idx = [manager.NodeToIndex(1 + n_reload + k) for k in range(len(cands))]
+        solver.Add(
+            solver.Sum([routing.ActiveVar(i) * d.cylinders for i, d in zip(drop_idx, cands, strict=True)])
+            <= plant.stock
+        )
+
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
+    params.local_search_metaheuristic = (
+        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    )
+    params.time_limit.FromMilliseconds(int(limit * 1000))
+    params.solution_limit = settings.solution_limit
+    params.log_search = log
+    assignment = routing.SolveWithParameters(params)
+    wall = time.monotonic() - t0
+    if assignment is None:
+        stats = SolveStats("no solution", wall, 0, wall >= limit * 0.95, len(drops), len(cands), n_reload)
+        return build_plan(problem, routes=[], drops=drops, stats=stats)
+
+    routes = []
+    for v, truck in enumerate(trucks):
+        seq: list[tuple[str, Drop | None]] = []
+        idx = routing.Start(v)
+        idx = assignment.Value(routing.NextVar(idx))
+        while not routing.IsEnd(idx):
+            node = manager.IndexToNode(idx)
+            if node <= n_reload:
+                seq.append(("reload", None))
+            else:
+                seq.append(("drop", cands[node - 1 - n_reload]))
+            idx = assignment.Value(routing.NextVar(idx))
+        start = assignment.Value(time_dim.CumulVar(routing.Start(v)))
+        routes.append((truck, start, seq))
+    stats = SolveStats(
+        status="solved",
+        wall_s=wall,
+        objective=int(assignment.ObjectiveValue()),
+        hit_time_limit=wall >= limit * 0.95,
+        n_drops=len(drops),
+        n_candidates=len(cands),
+        n_reloads=n_reload,
+    )
+    return build_plan(problem, routes=routes, drops=drops, stats=stats)
