@@ -219,6 +219,20 @@ class RoadNetwork:
         u, v = int(self.edge_u[e]), int(self.edge_v[e])
         return np.array([[self.lon[u], self.lat[u]], [self.lon[v], self.lat[v]]])
 
+    def path_coords(self, osmids: Sequence[int]) -> list[list[float]]:
+        """``[lon, lat]`` pairs along a node path, following curved edge geometry if any."""
+        idx = [self.node_index(o) for o in osmids]
+        coords = [[float(self.lon[idx[0]]), float(self.lat[idx[0]])]]
+        if not self.edge_geometry:
+            coords += [[float(self.lon[i]), float(self.lat[i])] for i in idx[1:]]
+            return coords
+        for a, b in zip(idx[:-1], idx[1:], strict=True):
+            cand = np.flatnonzero((self.edge_u == a) & (self.edge_v == b))
+            e = int(cand[np.argmin(self.edge_time_s[cand])]) if cand.size else -1
+            pts = self.edge_coords(e)[1:] if e >= 0 else [[self.lon[b], self.lat[b]]]
+            coords += [[float(x), float(y)] for x, y in pts]
+        return coords
+
     def kind_mask(self, *, connectors: bool = True, returns: bool = True) -> np.ndarray:
         """Edges usable when assumed connectors / return carriageways are switched on or off."""
         mask = self.edge_kind == KIND_ROAD

@@ -101,7 +101,9 @@ class Unserved(_M):
 class GroupTotal(_M):
     group: str
     points: int
-    eligible: bool
+    #: points of the group that may receive gas (the rest are in excluded zones)
+    eligible_points: int
+    #: ration of the eligible points
     ration: int
     delivered: int
 
@@ -125,7 +127,7 @@ class SolverInfo(_M):
     hit_time_limit: bool
     drops: int
     candidates: int
-    reload_slots: int
+    trip_slots: int
 
 
 class Plan(_M):
@@ -288,15 +290,15 @@ def build_plan(
                 missing=p.ration - got, reason=reason, priority=p.priority,
             )
         )
-    by_group: dict[str, list] = defaultdict(lambda: [0, True, 0, 0])
+    by_group: dict[str, list] = defaultdict(lambda: [0, 0, 0, 0])
     for p in problem.points:
         g = by_group[p.group]
         g[0] += 1
-        g[1] = g[1] and p.eligible
-        g[2] += p.ration
+        g[1] += int(p.eligible)
+        g[2] += p.ration if p.eligible else 0
         g[3] += delivered_at.get(p.id, 0)
     groups = [
-        GroupTotal(group=k, points=v[0], eligible=v[1], ration=v[2], delivered=v[3])
+        GroupTotal(group=k, points=v[0], eligible_points=v[1], ration=v[2], delivered=v[3])
         for k, v in sorted(by_group.items())
     ]
     plant_node = int(net.node_osmid[problem.plant_node])
@@ -331,7 +333,7 @@ def build_plan(
             status=stats.status, wall_s=round(stats.wall_s, 3), objective=stats.objective,
             time_limit_s=sc.solver.time_limit_s, seed=sc.solver.seed,
             hit_time_limit=stats.hit_time_limit, drops=stats.n_drops,
-            candidates=stats.n_candidates, reload_slots=stats.n_reloads,
+            candidates=stats.n_candidates, trip_slots=stats.n_trip_slots,
         ),
         notes=notes,
     )

@@ -6,9 +6,12 @@ Model (one OR-Tools vehicle per truck that has a commission):
   truck, so a large ration can be served by several trips. Every drop is optional, with a
   penalty per cylinder left undelivered (priority sites: 1000 times higher), so the search
   delivers as much as it can and priority sites first.
-* **Reloads**: optional copies of the plant. Passing one costs the loading time and resets
-  the load (the ``Load`` dimension's slack is free only there), so one vehicle route is a
-  chain of trips.
+* **Reloads**: each truck owns ``trips - 1`` mandatory copies of the plant. Passing one
+  resets the load (the ``Load`` dimension's slack is free only there); the loading time is
+  charged on the arc from the plant to a stop, so an unused reload costs nothing and a
+  single-stop move of the local search can open a new trip. (Optional reload nodes made the
+  search need two-node moves and it left trucks idle; one vehicle per trip chained by time
+  constraints stalled OR-Tools' local search entirely.)
 * **Stock**: one linear constraint over the drops' active variables caps the cylinders
   delivered by all trucks over all trips.
 * **Shift**: a ``Time`` dimension (seconds after midnight) bounded by the shift; the span of
@@ -40,6 +43,8 @@ PENALTY_PER_CYLINDER = 20_000
 PRIORITY_FACTOR = 1_000
 #: Candidate drops offered to the search, as a multiple of the stock (nearest first).
 CANDIDATE_STOCK_FACTOR = 100.0
+#: Upper bound on trips per truck and shift.
+MAX_TRIPS_PER_TRUCK = 8
 
 
 @dataclass
@@ -57,7 +62,7 @@ class SolveStats:
     hit_time_limit: bool
     n_drops: int
     n_candidates: int
-    n_reloads: int
+    n_trip_slots: int
 
 
 def _split(ration: int, chunk: int) -> list[int]:
@@ -129,31 +134,36 @@ def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = Fa
 
     plant = sc.plant
     load_s = int(round(plant.loading_minutes * 60))
-    min_cap = min(t.capacity for t in trucks)
     max_cap = max(t.capacity for t in trucks)
     n_trucks = len(trucks)
     shift_s = problem.shift_end_s - problem.shift_start_s
     work_s = int(min(sc.shift.max_working_hours * 3600, shift_s))
-    # Enough reloads to carry every candidate, but no more trips than time allows.
+    # Trips per truck: as many as the quickest round trip allows, capped by the loads the
+    # candidates need and by MAX_TRIPS_PER_TRUCK.
     tt = problem.tables.time_s
     cand_locs = sorted({d.loc for d in cands})
     min_round = min(float(tt[0, k] + tt[k, 0]) for k in cand_locs) + load_s
-    max_trips = max(1, int(work_s // max(min_round, 60)))
     total = sum(d.cylinders for d in cands)
-    n_reload = max(0, min(math.ceil(total / min_cap), n_trucks * max_trips) - n_trucks)
-    n_reload = min(n_reload, n_trucks * (max_trips - 1))
+    max_trips = max(1, min(int(work_s // max(min_round, 60)), math.ceil(total / min(t.capacity for t in trucks))))
+    max_trips = min(max_trips, MAX_TRIPS_PER_TRUCK)
+    n_reload = n_trucks * (max_trips - 1)
 
-    # node 0: depot; 1..R: reloads; R+1..: drops
+    # node 0: plant; then (max_trips - 1) reload nodes per truck; then the drops
     node_loc = [0] * (1 + n_reload) + [d.loc for d in cands]
     node_demand = [0] + [-max_cap] * n_reload + [d.cylinders for d in cands]
-    service = [load_s] + [load_s] * n_reload + [
-        int(round(problem.service_s(d.cylinders))) for d in cands
-    ]
+    is_plant = np.zeros(len(node_loc), dtype=bool)
+    is_plant[: 1 + n_reload] = True
+    service = np.asarray(
+        [0] * (1 + n_reload) + [int(round(problem.service_s(d.cylinders))) for d in cands],
+        dtype=np.int64,
+    )
     n_nodes = len(node_loc)
     manager = pywrapcp.RoutingIndexManager(n_nodes, n_trucks, 0)
     routing = pywrapcp.RoutingModel(manager)
 
-    # Travel per distinct speed factor (checkpoint delays do not scale).
+    # Travel per distinct speed factor (checkpoint delays do not scale). Loading time is
+    # charged on the arc from the plant (start or reload) to a stop, so reloads that open
+    # no trip cost nothing and sit idle at the end of the route.
     loc_arr = np.asarray(node_loc)
     transit_ids = {}
     cost_ids = {}
@@ -161,7 +171,9 @@ def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = Fa
         travel = problem.tables.drive_s / f + problem.tables.delay_s
         travel = np.where(np.isfinite(travel), travel, 10 * 86400)
         trav = np.rint(travel[np.ix_(loc_arr, loc_arr)]).astype(np.int64)
-        tmat = (trav + np.asarray(service, dtype=np.int64)[:, None]).tolist()
+        tm = trav + service[:, None]
+        tm[np.ix_(is_plant, ~is_plant)] += load_s
+        tmat = tm.tolist()
         cmat = trav.tolist()
 
         def time_cb(i: int, j: int, m: list = tmat) -> int:
@@ -199,8 +211,11 @@ def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = Fa
     load_dim = routing.GetDimensionOrDie("Load")
     for node in range(1 + n_reload, n_nodes):
         load_dim.SlackVar(manager.NodeToIndex(node)).SetValue(0)
-    for node in range(1, 1 + n_reload):
-        routing.AddDisjunction([manager.NodeToIndex(node)], 0)
+    # Each truck owns its reload nodes and must pass them all (mandatory, so a single-stop
+    # move of the local search can open a new trip by inserting a stop after a reload).
+    for v in range(n_trucks):
+        for r in range(max_trips - 1):
+            routing.VehicleVar(manager.NodeToIndex(1 + v * (max_trips - 1) + r)).SetValue(v)
 
     for k, d in enumerate(cands):
         idx = manager.NodeToIndex(1 + n_reload + k)
@@ -222,7 +237,8 @@ def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = Fa
         )
 
     params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
+    # Insertion heuristics fail on the mandatory per-truck reloads; path-building works.
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
     params.local_search_metaheuristic = (
         routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     )
@@ -232,7 +248,7 @@ def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = Fa
     assignment = routing.SolveWithParameters(params)
     wall = time.monotonic() - t0
     if assignment is None:
-        stats = SolveStats("no solution", wall, 0, wall >= limit * 0.95, len(drops), len(cands), n_reload)
+        stats = SolveStats("no solution", wall, 0, wall >= limit * 0.95, len(drops), len(cands), n_trucks * max_trips)
         return build_plan(problem, routes=[], drops=drops, stats=stats)
 
     routes = []
@@ -256,6 +272,6 @@ def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = Fa
         hit_time_limit=wall >= limit * 0.95,
         n_drops=len(drops),
         n_candidates=len(cands),
-        n_reloads=n_reload,
+        n_trip_slots=n_trucks * max_trips,
     )
     return build_plan(problem, routes=routes, drops=drops, stats=stats)
