@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -119,13 +120,15 @@ class Row:
         return out
 
 
-def timed(fn: Callable[[], T]) -> tuple[float, T]:
-    """Call ``fn`` once.
+def timed(fn: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[float, T]:
+    """Call ``fn(*args, **kwargs)`` once.
 
     Parameters
     ----------
     fn
-        Zero-argument callable.
+        The callable to time.
+    *args, **kwargs
+        Passed to ``fn``.
 
     Returns
     -------
@@ -133,19 +136,23 @@ def timed(fn: Callable[[], T]) -> tuple[float, T]:
         Wall time measured with :func:`time.perf_counter`, and what ``fn`` returned.
     """
     t0 = time.perf_counter()
-    result = fn()
+    result = fn(*args, **kwargs)
     return time.perf_counter() - t0, result
 
 
-def repeat(fn: Callable[[], T], n: int) -> tuple[float, list[float], T]:
-    """Call ``fn`` ``n`` times.
+def repeat(
+    n: int, fn: Callable[..., T], *args: Any, **kwargs: Any
+) -> tuple[float, list[float], T]:
+    """Call ``fn(*args, **kwargs)`` ``n`` times.
 
     Parameters
     ----------
-    fn
-        Zero-argument callable.
     n
         Number of timed calls.
+    fn
+        The callable to time.
+    *args, **kwargs
+        Passed to ``fn``.
 
     Returns
     -------
@@ -154,9 +161,27 @@ def repeat(fn: Callable[[], T], n: int) -> tuple[float, list[float], T]:
     times: list[float] = []
     result: Any = None
     for _ in range(n):
-        s, result = timed(fn)
+        s, result = timed(fn, *args, **kwargs)
         times.append(s)
     return statistics.median(times), times, result
+
+
+def code_fingerprint() -> dict[str, str]:
+    """Short sha256 of every ``logistics/*.py`` file as it is on disk now.
+
+    Other people edit ``logistics/`` while benchmarks run; the fingerprint taken right
+    after the imports says which code was measured, and a second one at the end shows
+    whether any file changed during the run.
+
+    Returns
+    -------
+    dict
+        File name -> first 10 hex digits of its sha256.
+    """
+    out = {}
+    for f in sorted((PROJECT_ROOT / "logistics").glob("*.py")):
+        out[f.name] = hashlib.sha256(f.read_bytes()).hexdigest()[:10]
+    return out
 
 
 def machine_info() -> dict[str, str]:
@@ -210,7 +235,10 @@ def _solver_size(info: Any) -> str:
     The slot field has been renamed between versions (``reload_slots``, ``trip_slots``), so
     every known spelling is tried.
     """
-    parts = [f"{getattr(info, 'drops', '?')} drops", f"{getattr(info, 'candidates', '?')} candidates"]
+    parts = [
+        f"{getattr(info, 'drops', '?')} drops",
+        f"{getattr(info, 'candidates', '?')} candidates",
+    ]
     for attr in ("reload_slots", "trip_slots"):
         if hasattr(info, attr):
             parts.append(f"{getattr(info, attr)} {attr.replace('_', ' ')}")
@@ -246,9 +274,8 @@ def run(quick: bool) -> tuple[list[Row], list[str], dict[str, str]]:
         print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
     # ---------------------------------------------------------------- imports
-    s_core, _ = timed(
-        lambda: __import__("logistics.solver")  # pulls network, problem, demand, plan
-    )
+    s_core, _ = timed(__import__, "logistics.solver")  # network, problem, demand, plan
+    import logistics.validate  # noqa: F401  (validate_plan imports it lazily; load it now)
     from logistics import config
     from logistics.network import KIND_CONNECTOR, KIND_RETURN, KIND_ROAD, load_network
     from logistics.plan import validate_plan
@@ -256,8 +283,9 @@ def run(quick: bool) -> tuple[list[Row], list[str], dict[str, str]]:
     from logistics.scenario import load_scenario
     from logistics.solver import solve
 
+    code_before = code_fingerprint()
     rows.append(Row("import", "core modules (logistics.solver + deps)", s_core))
-    s_osm, _ = timed(lambda: __import__("logistics.osm_io"))
+    s_osm, _ = timed(__import__, "logistics.osm_io")
     rows.append(
         Row(
             "import",
@@ -266,13 +294,16 @@ def run(quick: bool) -> tuple[list[Row], list[str], dict[str, str]]:
         )
     )
     info = machine_info()
+    blob = json.dumps(code_before, sort_keys=True).encode()
+    info["code"] = hashlib.sha256(blob).hexdigest()[:12]
+    info["code_files"] = ", ".join(f"{k} {v}" for k, v in code_before.items())
     log(f"imports done ({s_core:.2f} s + {s_osm:.2f} s)")
 
     with tempfile.TemporaryDirectory(prefix="senkata-bench-") as tmp:
         cache = Path(tmp) / "cache"
 
         # ------------------------------------------------------------ map load
-        s_cold, net = timed(lambda: load_network(cache=cache))
+        s_cold, net = timed(load_network, cache=cache)
         pickles = sorted(cache.glob("*.pkl"))
         pkl_kb = pickles[0].stat().st_size / 1024 if pickles else 0.0
         rows.append(
@@ -283,7 +314,7 @@ def run(quick: bool) -> tuple[list[Row], list[str], dict[str, str]]:
                 extra={"note": f"pickle {pkl_kb:.0f} KiB"},
             )
         )
-        med, runs, net = repeat(lambda: load_network(cache=cache), 5)
+        med, runs, net = repeat(5, load_network, cache=cache)
         rows.append(Row("map", "load_network cached (unpickle)", med, 5, runs))
         kinds = {
             k: int((net.edge_kind == k).sum()) for k in (KIND_ROAD, KIND_CONNECTOR, KIND_RETURN)
@@ -302,7 +333,7 @@ def run(quick: bool) -> tuple[list[Row], list[str], dict[str, str]]:
         problem = build_problem(default_sc, net=net)
         mask = net.kind_mask()
         nodes_a = [problem.plant_node] + [p.node for p in problem.routable]
-        med, runs, rt = repeat(lambda: net.route_tables(nodes_a, edge_mask=mask), 3)
+        med, runs, rt = repeat(3, net.route_tables, nodes_a, edge_mask=mask)
         n_unreach = int((~(rt.time_s < float("inf"))).sum())
         rows.append(
             Row(
@@ -327,7 +358,7 @@ def run(quick: bool) -> tuple[list[Row], list[str], dict[str, str]]:
                 nodes_b.append(net.node_index(int(osmid)))
             except KeyError:
                 continue
-        med, runs, rt = repeat(lambda: net.route_tables(nodes_b, edge_mask=mask), 3)
+        med, runs, rt = repeat(3, net.route_tables, nodes_b, edge_mask=mask)
         n_unreach = int((~(rt.time_s < float("inf"))).sum())
         rows.append(
             Row(
@@ -360,7 +391,7 @@ def run(quick: bool) -> tuple[list[Row], list[str], dict[str, str]]:
         scenarios = {p.stem: load_scenario(p) for p in SCENARIOS}
         problems = {}
         for name, sc in scenarios.items():
-            med, runs, problems[name] = repeat(lambda sc=sc: build_problem(sc, net=net), 3)
+            med, runs, problems[name] = repeat(3, build_problem, sc, net=net)
             pr = problems[name]
             rows.append(
                 Row(
@@ -388,14 +419,26 @@ def run(quick: bool) -> tuple[list[Row], list[str], dict[str, str]]:
             if s.hit_time_limit:
                 surprises.append(
                     f"{item} {name} @ {limit:g} s: hit the time limit "
-                    f"(solver wall {s.wall_s:.2f} s, before the {scenarios[name].solver.solution_limit}"
-                    f"-solution budget; plan may vary between runs)"
+                    f"(solver wall {s.wall_s:.2f} s, before the "
+                    f"{scenarios[name].solver.solution_limit}-solution budget; "
+                    "plan may vary between runs)"
                 )
             if not valid.ok:
                 viol = list(valid.errors)
                 surprises.append(
                     f"{item} {name} @ {limit:g} s: validate_plan NOT ok "
                     f"({len(viol)} violations): " + " / ".join(str(v) for v in viol[:5])
+                )
+            if plan.demand > 0 and plan.delivered == 0:
+                surprises.append(
+                    f"{item} {name} @ {limit:g} s: delivered 0 of {plan.demand:,} cylinders "
+                    f"(status {s.status!r}, objective {s.objective:,}, "
+                    f"{len(plan.trips())} trips), yet validate_plan ok={valid.ok}"
+                )
+            if s.wall_s > limit * 1.1:
+                surprises.append(
+                    f"{item} {name} @ {limit:g} s: solver wall {s.wall_s:.2f} s overran the "
+                    f"limit by {100 * (s.wall_s / limit - 1):.0f} %"
                 )
             if s.status != "solved":
                 surprises.append(f"{item} {name} @ {limit:g} s: solver status {s.status!r}")
@@ -424,8 +467,8 @@ def run(quick: bool) -> tuple[list[Row], list[str], dict[str, str]]:
         for name, sc in scenarios.items():
             for limit in limits:
                 log(f"solve {name} @ {limit:g} s ...")
-                s_solve, plan = timed(lambda: solve(problems[name], time_limit_s=limit))
-                s_val, valid = timed(lambda: validate_plan(plan, sc, net))
+                s_solve, plan = timed(solve, problems[name], time_limit_s=limit)
+                s_val, valid = timed(validate_plan, plan, sc, net)
                 rows.append(
                     solve_row(
                         "solve", "solve", name, limit, s_solve, plan, valid,
@@ -441,11 +484,11 @@ def run(quick: bool) -> tuple[list[Row], list[str], dict[str, str]]:
             log(f"end-to-end {name} ...")
             parts: dict[str, float] = {}
             t0 = time.perf_counter()
-            parts["scenario"], sc = timed(lambda: load_scenario(path))
-            parts["map"], net2 = timed(lambda: load_network(cache=cache))
-            parts["build"], pr = timed(lambda: build_problem(sc, net=net2))
-            parts["solve"], plan = timed(lambda: solve(pr, time_limit_s=e2e_limit))
-            parts["validate"], valid = timed(lambda: validate_plan(plan, sc, net2))
+            parts["scenario"], sc = timed(load_scenario, path)
+            parts["map"], net2 = timed(load_network, cache=cache)
+            parts["build"], pr = timed(build_problem, sc, net=net2)
+            parts["solve"], plan = timed(solve, pr, time_limit_s=e2e_limit)
+            parts["validate"], valid = timed(validate_plan, plan, sc, net2)
             total = time.perf_counter() - t0
             limit = sc.solver.time_limit_s if e2e_limit is None else e2e_limit
             rows.append(
@@ -473,6 +516,16 @@ def run(quick: bool) -> tuple[list[Row], list[str], dict[str, str]]:
                     f"{e.extra['delivered']:,} (not reproducible)"
                 )
 
+    code_after = code_fingerprint()
+    changed = sorted(
+        k for k in set(code_before) | set(code_after) if code_before.get(k) != code_after.get(k)
+    )
+    if changed:
+        surprises.append(
+            "logistics/ files changed on disk during this run (someone edited them; the "
+            "modules were already imported, so the numbers are for the code fingerprinted "
+            f"in the header): {', '.join(changed)}"
+        )
     return rows, surprises, info
 
 
@@ -507,6 +560,8 @@ def render_markdown(
         f"- nproc: {info['nproc']}; CPU: {info['cpu']}",
         f"- python {info['python']}, ortools {info['ortools']}, numpy {info['numpy']}, "
         f"scipy {info['scipy']}; {info['platform']}",
+        f"- code measured: logistics/*.py fingerprint {info['code']} "
+        f"(sha256[:10] per file: {info['code_files']})",
         f"- mode: {'--quick (10 s limit only)' if quick else 'full'}; one process, "
         f"total {total_s:.1f} s",
         "- times are wall clock (`time.perf_counter`); 'median of n' where n > 1",

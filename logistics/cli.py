@@ -27,8 +27,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-maps_app = typer.Typer(help="The road map: what is loaded, and downloading a full one.",
-                       no_args_is_help=True)
+maps_app = typer.Typer(
+    help="The road map: what is loaded, and downloading a full one.", no_args_is_help=True
+)
 app.add_typer(maps_app, name="maps")
 
 console = Console()
@@ -36,7 +37,9 @@ err_console = Console(stderr=True)
 
 DataDir = Annotated[
     Path | None,
-    typer.Option("--data-dir", help="Shared data directory (default ../shared/data or $SENKATA_DATA_DIR)."),
+    typer.Option(
+        "--data-dir", help="Shared data directory (default ../shared/data or $SENKATA_DATA_DIR)."
+    ),
 ]
 
 
@@ -71,7 +74,10 @@ def _load(scenario: Path, data: Path | None, time_limit: float | None, seed: int
     if updates:
         sc = sc.model_copy(update={"solver": sc.solver.model_copy(update=updates)})
     with console.status("loading map and building the problem..."):
-        problem = build_problem(sc, scenario_dir=scenario.parent, data=data)
+        try:
+            problem = build_problem(sc, scenario_dir=scenario.parent, data=data)
+        except InputError as exc:  # name the file, as load_scenario does
+            raise InputError(f"{scenario}: {exc.where}", exc.message) from None
     return sc, problem
 
 
@@ -79,9 +85,20 @@ def _load(scenario: Path, data: Path | None, time_limit: float | None, seed: int
 @_user_errors
 def plan(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Directory for plan.json, routes.geojson, summary.csv.")] = Path("out"),
-    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Search time limit in seconds (default: the scenario's, 30 s).")] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Search seed (same seed and limits give the same plan).")] = None,
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="Directory for plan.json, routes.geojson, summary.csv."),
+    ] = Path("out"),
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--time-limit", help="Search time limit in seconds (default: the scenario's, 30 s)."
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", help="Search seed (same seed and limits give the same plan)."),
+    ] = None,
     data: DataDir = None,
 ) -> None:
     """Plan one shift and write the plan, its routes and a summary into --out."""
@@ -108,7 +125,10 @@ def plan(
 @_user_errors
 def validate(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
-    plan_file: Annotated[Path | None, typer.Option("--plan", help="Also re-check this plan.json against the scenario.")] = None,
+    plan_file: Annotated[
+        Path | None,
+        typer.Option("--plan", help="Also re-check this plan.json against the scenario."),
+    ] = None,
     data: DataDir = None,
 ) -> None:
     """Check a scenario (and optionally a plan) without solving."""
@@ -133,21 +153,27 @@ def validate(
         try:
             p = Plan.load(plan_file)
         except (OSError, ValueError) as exc:
-            raise InputError(str(plan_file), f"not a readable plan.json ({type(exc).__name__})") from None
+            raise InputError(
+                str(plan_file), f"not a readable plan.json ({type(exc).__name__})"
+            ) from None
         rep = validate_plan(p, sc, problem.net, data=data)
         if rep.ok:
             console.print(f"plan {plan_file}: passes every rule ({rep.checked_trips} trips)")
         else:
             for e in rep.errors:
                 console.print(f"  violation: {e}", markup=False)
-            err_console.print(f"error: {plan_file}: {len(rep.errors)} rule violations", markup=False)
+            err_console.print(
+                f"error: {plan_file}: {len(rep.errors)} rule violations", markup=False
+            )
             raise typer.Exit(1)
 
 
 @maps_app.command("info")
 @_user_errors
 def maps_info(
-    map_file: Annotated[Path | None, typer.Option("--map", help="A map file instead of the embedded extract.")] = None,
+    map_file: Annotated[
+        Path | None, typer.Option("--map", help="A map file instead of the embedded extract.")
+    ] = None,
     data: DataDir = None,
 ) -> None:
     """What map is loaded, its coverage, and every assumed link."""
@@ -156,7 +182,9 @@ def maps_info(
     net = load_network(map_file, data=data)
     w, s, e, n = net.bounds()
     console.print(f"map: {net.source}")
-    console.print(f"sha256 {net.source_sha256[:16]}...  bounds lon {w:.4f}..{e:.4f}, lat {s:.4f}..{n:.4f}")
+    console.print(
+        f"sha256 {net.source_sha256[:16]}...  bounds lon {w:.4f}..{e:.4f}, lat {s:.4f}..{n:.4f}"
+    )
     console.print(f"{net.n_nodes:,} nodes, {net.n_edges:,} directed edges")
     if map_file is None:
         console.print(
@@ -167,20 +195,27 @@ def maps_info(
     t = Table(title="Edges by kind")
     for col in ("kind", "edges", "km"):
         t.add_column(col)
-    for k, label in ((KIND_ROAD, "OSM road"), (KIND_CONNECTOR, "ASSUMED connector"),
-                     (KIND_RETURN, "ASSUMED return carriageway")):
+    for k, label in (
+        (KIND_ROAD, "OSM road"),
+        (KIND_CONNECTOR, "ASSUMED connector"),
+        (KIND_RETURN, "ASSUMED return carriageway"),
+    ):
         m = net.edge_kind == k
         t.add_row(label, f"{int(m.sum()):,}", f"{net.edge_length_m[m].sum() / 1000:,.2f}")
     console.print(t)
-    c = Table(title="Assumed connectors (both directions; switch off with map.assumed_connectors: false)")
+    c = Table(
+        title="Assumed connectors (both directions; switch off with map.assumed_connectors: false)"
+    )
     for col in ("from node", "to node", "from lat,lon", "to lat,lon", "metres"):
         c.add_column(col)
     conn = np.flatnonzero(net.edge_kind == KIND_CONNECTOR)
     for ed in conn[::2]:
         u, v = int(net.edge_u[ed]), int(net.edge_v[ed])
         c.add_row(
-            str(net.node_osmid[u]), str(net.node_osmid[v]),
-            f"{net.lat[u]:.5f},{net.lon[u]:.5f}", f"{net.lat[v]:.5f},{net.lon[v]:.5f}",
+            str(net.node_osmid[u]),
+            str(net.node_osmid[v]),
+            f"{net.lat[u]:.5f},{net.lon[u]:.5f}",
+            f"{net.lat[v]:.5f},{net.lon[v]:.5f}",
             f"{net.edge_length_m[ed]:.0f}",
         )
     console.print(c)
@@ -196,8 +231,15 @@ def maps_info(
 @maps_app.command("fetch")
 @_user_errors
 def maps_fetch(
-    bbox: Annotated[str, typer.Option("--bbox", help="WEST,SOUTH,EAST,NORTH in degrees, e.g. -68.32,-16.64,-68.00,-16.44")],
-    out: Annotated[Path, typer.Option("--out", help="GraphML file to write.")] = Path("maps/lapaz-elalto.graphml"),
+    bbox: Annotated[
+        str,
+        typer.Option(
+            "--bbox", help="WEST,SOUTH,EAST,NORTH in degrees, e.g. -68.32,-16.64,-68.00,-16.44"
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="GraphML file to write.")] = Path(
+        "maps/lapaz-elalto.graphml"
+    ),
 ) -> None:
     """Download the full drivable network with osmnx (needs internet)."""
     from logistics.osm_io import fetch_graph, save_graphml
@@ -211,7 +253,9 @@ def maps_fetch(
     with console.status("checking the connection to Overpass..."):
         graph = fetch_graph(parts)  # type: ignore[arg-type]
     path = save_graphml(graph, out)
-    console.print(f"wrote {path} ({graph.number_of_nodes():,} nodes); use it with map.source: {path}")
+    console.print(
+        f"wrote {path} ({graph.number_of_nodes():,} nodes); use it with map.source: {path}"
+    )
 
 
 def main() -> None:  # pragma: no cover - console entry

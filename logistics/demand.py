@@ -245,7 +245,9 @@ def _voronoi_households(points: list[DeliveryPoint], areas: Areas, hh_size: floa
             p.households = households * s
 
 
-def _excluded_reason(p: DeliveryPoint, elig: Eligibility, names: set[str], polys: list) -> str | None:
+def _excluded_reason(
+    p: DeliveryPoint, elig: Eligibility, names: set[str], polys: list
+) -> str | None:
     own = p.area_names()
     hit = own & {_norm(n) for n in elig.excluded}
     if hit:
@@ -312,18 +314,34 @@ def build_points(
                     lat=float(net.lat[node]),
                     node=node,
                     snap_m=0.0,
-                    area=None, district=None, zone=None, municipality=None,
-                    households=-1.0, ration=0, kind="stop",
+                    area=None,
+                    district=None,
+                    zone=None,
+                    municipality=None,
+                    households=-1.0,
+                    ration=0,
+                    kind="stop",
                 )
             )
     for i, lp in enumerate(dem.points):
-        node, dist = _snap_checked(net, lp.lon, lp.lat, max_snap, f"demand.points[{i}]", usable_nodes)
+        node, dist = _snap_checked(
+            net, lp.lon, lp.lat, max_snap, f"demand.points[{i}]", usable_nodes
+        )
         points.append(
             DeliveryPoint(
-                id=lp.id, name=lp.name, lon=lp.lon, lat=lp.lat, node=node, snap_m=dist,
-                area=None, district=None, zone=None, municipality=None,
+                id=lp.id,
+                name=lp.name,
+                lon=lp.lon,
+                lat=lp.lat,
+                node=node,
+                snap_m=dist,
+                area=None,
+                district=None,
+                zone=None,
+                municipality=None,
                 households=-1.0 if lp.households is None else float(lp.households),
-                ration=0, kind="listed",
+                ration=0,
+                kind="listed",
             )
         )
     for i, site in enumerate(scenario.priority_sites):
@@ -332,9 +350,19 @@ def build_points(
         )
         points.append(
             DeliveryPoint(
-                id=site.id, name=f"{site.name} ({site.kind})", lon=site.lon, lat=site.lat,
-                node=node, snap_m=dist, area=None, district=None, zone=None,
-                municipality=None, households=0.0, ration=site.cylinders, kind="priority",
+                id=site.id,
+                name=f"{site.name} ({site.kind})",
+                lon=site.lon,
+                lat=site.lat,
+                node=node,
+                snap_m=dist,
+                area=None,
+                district=None,
+                zone=None,
+                municipality=None,
+                households=0.0,
+                ration=site.cylinders,
+                kind="priority",
                 priority=True,
             )
         )

@@ -186,9 +186,7 @@ class RoadNetwork:
             float(self.lat.max()),
         )
 
-    def snap(
-        self, lon: float, lat: float, usable: np.ndarray | None = None
-    ) -> tuple[int, float]:
+    def snap(self, lon: float, lat: float, usable: np.ndarray | None = None) -> tuple[int, float]:
         """Nearest node to a WGS84 point.
 
         Parameters
@@ -510,8 +508,15 @@ def _add_connectors(net: RoadNetwork) -> None:
         ls += [d, d]
     t = [length / (CONNECTOR_SPEED_KMH / 3.6) for length in ls]
     _append_edges(
-        net, us, vs, ls, t, KIND_CONNECTOR, [-1] * len(us),
-        ["assumed connector"] * len(us), ["assumed"] * len(us),
+        net,
+        us,
+        vs,
+        ls,
+        t,
+        KIND_CONNECTOR,
+        [-1] * len(us),
+        ["assumed connector"] * len(us),
+        ["assumed"] * len(us),
     )
 
 

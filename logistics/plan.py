@@ -246,9 +246,17 @@ def build_plan(
                 legs.append(lg)
                 stops.append(
                     Stop(
-                        point_id=p.id, name=p.name, group=p.group, zone=p.zone,
-                        lon=p.lon, lat=p.lat, node=int(net.node_osmid[p.node]),
-                        cylinders=cyl, arrive=arrive, depart=leave, priority=prio,
+                        point_id=p.id,
+                        name=p.name,
+                        group=p.group,
+                        zone=p.zone,
+                        lon=p.lon,
+                        lat=p.lat,
+                        node=int(net.node_osmid[p.node]),
+                        cylinders=cyl,
+                        arrive=arrive,
+                        depart=leave,
+                        priority=prio,
                     )
                 )
                 delivered_at[p.id] += cyl
@@ -259,15 +267,23 @@ def build_plan(
             clock += back_leg.drive_min + back_leg.delay_min
             trips.append(
                 Trip(
-                    trip_no=len(trips) + 1, load_start=load_start, depart=depart, back=clock,
-                    loaded=sum(s.cylinders for s in stops), stops=stops, legs=legs,
+                    trip_no=len(trips) + 1,
+                    load_start=load_start,
+                    depart=depart,
+                    back=clock,
+                    loaded=sum(s.cylinders for s in stops),
+                    stops=stops,
+                    legs=legs,
                 )
             )
         c = truck.commission
         trucks_out.append(
             TruckPlan(
-                truck_id=truck.id, capacity=truck.capacity, speed_factor=truck.speed_factor,
-                commission_id=c.id if c else None, members=list(c.members) if c else [],
+                truck_id=truck.id,
+                capacity=truck.capacity,
+                speed_factor=truck.speed_factor,
+                commission_id=c.id if c else None,
+                members=list(c.members) if c else [],
                 trips=trips,
             )
         )
@@ -286,8 +302,14 @@ def build_plan(
             reason = "stock-short" if stock - total < p.ration - got else "no-time"
         unserved.append(
             Unserved(
-                point_id=p.id, name=p.name, group=p.group, ration=p.ration, delivered=got,
-                missing=p.ration - got, reason=reason, priority=p.priority,
+                point_id=p.id,
+                name=p.name,
+                group=p.group,
+                ration=p.ration,
+                delivered=got,
+                missing=p.ration - got,
+                reason=reason,
+                priority=p.priority,
             )
         )
     by_group: dict[str, list] = defaultdict(lambda: [0, 0, 0, 0])
@@ -319,8 +341,13 @@ def build_plan(
         map_source=net.source,
         map_sha256=net.source_sha256,
         plant=PlantInfo(
-            id=sc.plant.id, name=sc.plant.name, lon=sc.plant.lon, lat=sc.plant.lat,
-            node=plant_node, approximate=sc.plant.approximate, stock=stock,
+            id=sc.plant.id,
+            name=sc.plant.name,
+            lon=sc.plant.lon,
+            lat=sc.plant.lat,
+            node=plant_node,
+            approximate=sc.plant.approximate,
+            stock=stock,
         ),
         shift_start=problem.shift_start_s / 60,
         shift_end=problem.shift_end_s / 60,
@@ -330,10 +357,15 @@ def build_plan(
         delivered=total,
         demand=sum(p.ration for p in problem.points if p.eligible),
         solver=SolverInfo(
-            status=stats.status, wall_s=round(stats.wall_s, 3), objective=stats.objective,
-            time_limit_s=sc.solver.time_limit_s, seed=sc.solver.seed,
-            hit_time_limit=stats.hit_time_limit, drops=stats.n_drops,
-            candidates=stats.n_candidates, trip_slots=stats.n_trip_slots,
+            status=stats.status,
+            wall_s=round(stats.wall_s, 3),
+            objective=stats.objective,
+            time_limit_s=sc.solver.time_limit_s,
+            seed=sc.solver.seed,
+            hit_time_limit=stats.hit_time_limit,
+            drops=stats.n_drops,
+            candidates=stats.n_candidates,
+            trip_slots=stats.n_trip_slots,
         ),
         notes=notes,
     )

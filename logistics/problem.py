@@ -18,7 +18,7 @@ from logistics.demand import (
     resolve_delegate_district,
 )
 from logistics.errors import InputError
-from logistics.network import _TO_METRIC, RouteTables, RoadNetwork, load_network
+from logistics.network import _TO_METRIC, RoadNetwork, RouteTables, load_network
 from logistics.scenario import Blockade, Scenario
 
 #: Reasons an eligible point (or part of its ration) was not served.
@@ -122,7 +122,9 @@ def _segment_distances(net: RoadNetwork, cx: float, cy: float) -> np.ndarray:
         sx, sy = xs[1:] - xs[:-1], ys[1:] - ys[:-1]
         s2 = sx * sx + sy * sy
         tt = np.clip(
-            np.where(s2 > 0, ((cx - xs[:-1]) * sx + (cy - ys[:-1]) * sy) / np.where(s2 > 0, s2, 1), 0),
+            np.where(
+                s2 > 0, ((cx - xs[:-1]) * sx + (cy - ys[:-1]) * sy) / np.where(s2 > 0, s2, 1), 0
+            ),
             0,
             1,
         )
@@ -251,9 +253,7 @@ def _form_commissions(scenario: Scenario) -> tuple[list[CommissionInfo], list[st
     return commissions, unused
 
 
-def assign_commissions(
-    scenario: Scenario, commissions: list[CommissionInfo]
-) -> list[TruckInfo]:
+def assign_commissions(scenario: Scenario, commissions: list[CommissionInfo]) -> list[TruckInfo]:
     """Pair commissions with trucks for the whole shift, largest trucks first.
 
     Commissions lacking a plant worker or a junta delegate are not allowed to ride; trucks
@@ -386,4 +386,3 @@ def build_problem(
                 f"{eff.blockade.window.end}) is applied for the whole shift (conservative)"
             )
     return problem
-

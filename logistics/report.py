@@ -125,7 +125,9 @@ def print_summary(plan: Plan, console: Console, *, valid: bool | None = None) ->
         g.add_row(
             r["group"],
             f"{r['eligible_points']}/{r['points']}" + ("" if r["eligible_points"] else " EXCLUDED"),
-            f"{r['ration']:,}", f"{r['delivered']:,}", f"{r['served_pct']:.0f}%",
+            f"{r['ration']:,}",
+            f"{r['delivered']:,}",
+            f"{r['served_pct']:.0f}%",
         )
     console.print(g)
     if plan.unserved:
@@ -136,7 +138,9 @@ def print_summary(plan: Plan, console: Console, *, valid: bool | None = None) ->
             u.add_row(x.point_id, x.name[:40], x.group, f"{x.missing:,}", x.reason)
         console.print(u)
         counts = Counter(x.reason for x in plan.unserved)
-        console.print("unserved by reason: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+        console.print(
+            "unserved by reason: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        )
     for n in plan.notes:
         console.print(f"[yellow]note:[/yellow] {n}")
     s = plan.solver
@@ -146,6 +150,7 @@ def print_summary(plan: Plan, console: Console, *, valid: bool | None = None) ->
     )
     if valid is not None:
         console.print(
-            "validator: [green]plan passes every rule[/green]" if valid
+            "validator: [green]plan passes every rule[/green]"
+            if valid
             else "validator: [red]PLAN FAILS[/red]"
         )

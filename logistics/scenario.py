@@ -407,10 +407,16 @@ def _describe(err: dict) -> str:
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
     inp = err.get("input")
-    if kind in {"int_parsing", "float_parsing", "int_from_float", "greater_than_equal",
-                "greater_than", "less_than_equal", "less_than", "bool_parsing"} and not isinstance(
-        inp, dict | list
-    ):
+    if kind in {
+        "int_parsing",
+        "float_parsing",
+        "int_from_float",
+        "greater_than_equal",
+        "greater_than",
+        "less_than_equal",
+        "less_than",
+        "bool_parsing",
+    } and not isinstance(inp, dict | list):
         return f"{msg[0].lower()}{msg[1:]}, got {inp!r}"
     return msg[0].lower() + msg[1:] if msg else kind
 
@@ -424,12 +430,16 @@ def scenario_from_dict(data: object, *, where: str = "scenario") -> Scenario:
         With ``where`` = ``<file>: <field path>``.
     """
     if not isinstance(data, dict):
-        msg = f"expected a mapping of sections (name, plants, fleet, ...), got {type(data).__name__}"
+        msg = (
+            f"expected a mapping of sections (name, plants, fleet, ...), got {type(data).__name__}"
+        )
         raise InputError(where, msg)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        # A misspelt key shows up as "unknown" plus "missing"; the unknown one is the cause.
+        errs = sorted(exc.errors(), key=lambda e: e.get("type") != "extra_forbidden")
+        err = errs[0]
         path = _loc(err.get("loc", ()))
         raise InputError(f"{where}: {path}", _describe(err)) from None
 

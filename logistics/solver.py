@@ -144,7 +144,10 @@ def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = Fa
     cand_locs = sorted({d.loc for d in cands})
     min_round = min(float(tt[0, k] + tt[k, 0]) for k in cand_locs) + load_s
     total = sum(d.cylinders for d in cands)
-    max_trips = max(1, min(int(work_s // max(min_round, 60)), math.ceil(total / min(t.capacity for t in trucks))))
+    max_trips = max(
+        1,
+        min(int(work_s // max(min_round, 60)), math.ceil(total / min(t.capacity for t in trucks))),
+    )
     max_trips = min(max_trips, MAX_TRIPS_PER_TRUCK)
     n_reload = n_trucks * (max_trips - 1)
 
@@ -232,7 +235,9 @@ def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = Fa
         solver = routing.solver()
         drop_idx = [manager.NodeToIndex(1 + n_reload + k) for k in range(len(cands))]
         solver.Add(
-            solver.Sum([routing.ActiveVar(i) * d.cylinders for i, d in zip(drop_idx, cands, strict=True)])
+            solver.Sum(
+                [routing.ActiveVar(i) * d.cylinders for i, d in zip(drop_idx, cands, strict=True)]
+            )
             <= plant.stock
         )
 
@@ -248,7 +253,15 @@ def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = Fa
     assignment = routing.SolveWithParameters(params)
     wall = time.monotonic() - t0
     if assignment is None:
-        stats = SolveStats("no solution", wall, 0, wall >= limit * 0.95, len(drops), len(cands), n_trucks * max_trips)
+        stats = SolveStats(
+            "no solution",
+            wall,
+            0,
+            wall >= limit * 0.95,
+            len(drops),
+            len(cands),
+            n_trucks * max_trips,
+        )
         return build_plan(problem, routes=[], drops=drops, stats=stats)
 
     routes = []

@@ -69,7 +69,9 @@ def _blockades(scenario: Scenario) -> list[_Blk]:
         start = b.window.start_min if b.window else -1.0
         end = b.window.end_min if b.window else 24 * 60 + 1.0
         out.append(
-            _Blk(b.id, b.status == "closed", b.delay_minutes, start, end, zone, set(b.way_ids or []))
+            _Blk(
+                b.id, b.status == "closed", b.delay_minutes, start, end, zone, set(b.way_ids or [])
+            )
         )
     return out
 
@@ -135,8 +137,16 @@ def check_plan(
         None if sc.eligibility.eligible is None else {norm_area(n) for n in sc.eligibility.eligible}
     )
     polys = [Polygon(p.coordinates) for p in sc.eligibility.excluded_polygons]
-    area_geoms = list(zip(areas.frame["name"], areas.frame["district"], areas.frame["zone"],
-                          areas.frame["municipality"], areas.frame.geometry, strict=True))
+    area_geoms = list(
+        zip(
+            areas.frame["name"],
+            areas.frame["district"],
+            areas.frame["zone"],
+            areas.frame["municipality"],
+            areas.frame.geometry,
+            strict=True,
+        )
+    )
 
     def stop_excluded(lon: float, lat: float) -> str | None:
         pt = Point(lon, lat)
@@ -209,9 +219,15 @@ def check_plan(
             rep.checked_trips += 1
             where = f"truck {tid} trip {trip.trip_no}"
             if trip.load_start < prev_back - TIME_TOL_MIN:
-                rep.add(f"{where}: loads at {format_hhmm(trip.load_start)} before the previous trip is back")
+                rep.add(
+                    f"{where}: loads at {format_hhmm(trip.load_start)} "
+                    "before the previous trip is back"
+                )
             prev_back = trip.back
-            if trip.load_start < plan.shift_start - TIME_TOL_MIN or trip.back > plan.shift_end + TIME_TOL_MIN:
+            if (
+                trip.load_start < plan.shift_start - TIME_TOL_MIN
+                or trip.back > plan.shift_end + TIME_TOL_MIN
+            ):
                 rep.add(
                     f"{where}: {format_hhmm(trip.load_start)}-{format_hhmm(trip.back)} is outside "
                     f"the shift {sc.shift.start}-{sc.shift.end}"
@@ -219,8 +235,10 @@ def check_plan(
             if trip.depart < trip.load_start + plant.loading_minutes - TIME_TOL_MIN:
                 rep.add(f"{where}: departs before loading ({plant.loading_minutes} min) is done")
             if trip.back - first_start > max_work + TIME_TOL_MIN:
-                rep.add(f"{where}: truck works {(trip.back - first_start) / 60:.2f} h, over the "
-                        f"{sc.shift.max_working_hours} h limit")
+                rep.add(
+                    f"{where}: truck works {(trip.back - first_start) / 60:.2f} h, over the "
+                    f"{sc.shift.max_working_hours} h limit"
+                )
             s_total = sum(s.cylinders for s in trip.stops)
             if s_total != trip.loaded:
                 rep.add(f"{where}: loaded {trip.loaded} but stops receive {s_total}")
@@ -263,7 +281,8 @@ def check_plan(
                         if blk.closed:
                             rep.add(
                                 f"{lwhere}: crosses closed blockade {blk.id} at "
-                                f"{format_hhmm(t_edge)} (edge {net.node_osmid[a]}->{net.node_osmid[b]})"
+                                f"{format_hhmm(t_edge)} "
+                                f"(edge {net.node_osmid[a]}->{net.node_osmid[b]})"
                             )
                         elif not node_inside(blk, a):
                             delay += blk.delay_min  # entering the blockade: checkpoint
@@ -282,18 +301,26 @@ def check_plan(
                 if k < len(trip.stops):
                     s = trip.stops[k]
                     if s.arrive < arrive - TIME_TOL_MIN:
-                        rep.add(f"{lwhere}: arrives {format_hhmm(s.arrive)}, too early for the road")
-                    need = sc.demand.stop_minutes + sc.demand.seconds_per_cylinder * s.cylinders / 60
+                        rep.add(
+                            f"{lwhere}: arrives {format_hhmm(s.arrive)}, too early for the road"
+                        )
+                    need = (
+                        sc.demand.stop_minutes + sc.demand.seconds_per_cylinder * s.cylinders / 60
+                    )
                     if s.depart < s.arrive + need - TIME_TOL_MIN:
                         rep.add(f"{where} stop {s.point_id}: hand-over shorter than {need:.1f} min")
                     clock = s.depart
                 else:
                     if trip.back < arrive - TIME_TOL_MIN:
-                        rep.add(f"{where}: back at {format_hhmm(trip.back)}, too early for the road")
+                        rep.add(
+                            f"{where}: back at {format_hhmm(trip.back)}, too early for the road"
+                        )
             for s in trip.stops:
                 p = points.get(s.point_id)
                 if p is None:
-                    rep.add(f"{where}: stop {s.point_id} is not a distribution point of the scenario")
+                    rep.add(
+                        f"{where}: stop {s.point_id} is not a distribution point of the scenario"
+                    )
                     continue
                 if int(net.node_osmid[p.node]) != s.node:
                     rep.add(f"{where}: stop {s.point_id} is not at its point's road node")
@@ -316,7 +343,9 @@ def check_plan(
         if p is not None and got > p.ration:
             rep.add(f"point {pid} ({p.name}) receives {got}, over its ration cap of {p.ration}")
     if plan.delivered != sum(delivered.values()):
-        rep.add(f"plan totals {plan.delivered} delivered, the stops add up to {sum(delivered.values())}")
+        rep.add(
+            f"plan totals {plan.delivered} delivered, the stops add up to {sum(delivered.values())}"
+        )
     # every point not fully served must be listed with a reason
     listed = {u.point_id: u for u in plan.unserved}
     for pid, p in points.items():
@@ -336,4 +365,3 @@ def check_plan(
         if pid not in points:
             rep.add(f"unserved point {pid} is not a point of the scenario")
     return rep
-

@@ -170,3 +170,10 @@ def has_edge(net, osm_u: int, osm_v: int) -> bool:
 def truck_duration(trip) -> float:
     """Minutes from loading to the return of one trip."""
     return trip.back - trip.load_start
+
+
+def way_of(net, osm_u: int, osm_v: int) -> int:
+    """OSM way id of the road segment u -> v."""
+    u, v = net.node_index(osm_u), net.node_index(osm_v)
+    (e,) = np.flatnonzero((net.edge_u == u) & (net.edge_v == v))[:1]
+    return int(net.edge_way[e])
