@@ -188,11 +188,13 @@ def blockade_effects(
 
 
 # ---------------------------------------------------------------- commissions
-def _form_commissions(scenario: Scenario) -> tuple[list[CommissionInfo], list[str]]:
+def _form_commissions(
+    scenario: Scenario, data: Path | None = None
+) -> tuple[list[CommissionInfo], list[str]]:
     g = scenario.guards
     role: dict[str, str] = {}
     district: dict[str, str] = {}
-    areas = load_areas()
+    areas = load_areas(data)
     for i, entry in enumerate(g.roster):
         for pid in entry.person_ids():
             role[pid] = entry.role
@@ -310,7 +312,7 @@ def build_problem(
         )
     points = build_points(scenario, net, usable_nodes=usable_nodes, data=data)
     effects = blockade_effects(scenario, net, base_mask)
-    commissions, unused = _form_commissions(scenario)
+    commissions, unused = _form_commissions(scenario, data)
     trucks = assign_commissions(scenario, commissions)
 
     mask = base_mask.copy()

@@ -110,6 +110,70 @@ def make_drops(problem: Problem) -> tuple[list[Drop], list[Drop]]:
     return drops, [cands[i] for i in perm]
 
 
+def _greedy_routes(
+    problem: Problem,
+    trucks: list,
+    cands: list[Drop],
+    tm_by_factor: dict[float, np.ndarray],
+    max_trips: int,
+    n_reload: int,
+    work_s: int,
+    stock: int,
+) -> list[list[int]]:
+    """A feasible warm start: trips filled nearest-first, trucks taking turns.
+
+    Node numbering as in :func:`solve`: 0 plant, then each truck's reloads, then drops.
+    Every truck's route lists all its reload nodes (they are mandatory); unused ones go
+    last, where they cost nothing.
+    """
+    first_drop = 1 + n_reload
+    order = sorted(range(len(cands)), key=lambda k: not cands[k].priority)
+    free = dict.fromkeys(order)  # insertion-ordered set: priority drops first
+    left = stock
+    clock = [problem.shift_start_s] * len(trucks)
+    trips: list[list[list[int]]] = [[] for _ in trucks]
+    end_limit = [min(problem.shift_end_s, problem.shift_start_s + work_s)] * len(trucks)
+    for _ in range(max_trips):
+        for v, truck in enumerate(trucks):
+            tm = tm_by_factor[truck.speed_factor]
+            t, here, load, stops = clock[v], 0, 0, []
+            while True:
+                best, best_t = None, None
+                for k in free:
+                    d = cands[k]
+                    if load + d.cylinders > truck.capacity or d.cylinders > left:
+                        continue
+                    if not truck.commission.may_serve(problem.routable[d.loc - 1]):
+                        continue
+                    node = first_drop + k
+                    arrive = t + tm[here, node]
+                    if arrive + tm[node, 0] > end_limit[v]:
+                        continue
+                    if best is None or (d.priority, -arrive) > (cands[best].priority, -best_t):
+                        best, best_t = k, arrive
+                if best is None:
+                    break
+                del free[best]
+                stops.append(first_drop + best)
+                load += cands[best].cylinders
+                left -= cands[best].cylinders
+                t, here = best_t, first_drop + best
+            if stops:
+                trips[v].append(stops)
+                clock[v] = t + tm[here, 0]
+    routes = []
+    for v in range(len(trucks)):
+        reloads = [1 + v * (max_trips - 1) + r for r in range(max_trips - 1)]
+        route: list[int] = []
+        for i, stops in enumerate(trips[v]):
+            if i:
+                route.append(reloads[i - 1])
+            route += stops
+        route += reloads[max(0, len(trips[v]) - 1) :]
+        routes.append(route)
+    return routes
+
+
 def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = False) -> Plan:
     """Plan the shift: OR-Tools routing over the problem's candidate drops.
 
@@ -170,23 +234,17 @@ def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = Fa
     loc_arr = np.asarray(node_loc)
     transit_ids = {}
     cost_ids = {}
+    tm_by_factor: dict[float, np.ndarray] = {}
     for f in sorted({t.speed_factor for t in trucks}):
         travel = problem.tables.drive_s / f + problem.tables.delay_s
         travel = np.where(np.isfinite(travel), travel, 10 * 86400)
         trav = np.rint(travel[np.ix_(loc_arr, loc_arr)]).astype(np.int64)
         tm = trav + service[:, None]
         tm[np.ix_(is_plant, ~is_plant)] += load_s
-        tmat = tm.tolist()
-        cmat = trav.tolist()
-
-        def time_cb(i: int, j: int, m: list = tmat) -> int:
-            return m[manager.IndexToNode(i)][manager.IndexToNode(j)]
-
-        def cost_cb(i: int, j: int, m: list = cmat) -> int:
-            return m[manager.IndexToNode(i)][manager.IndexToNode(j)]
-
-        transit_ids[f] = routing.RegisterTransitCallback(time_cb)
-        cost_ids[f] = routing.RegisterTransitCallback(cost_cb)
+        tm_by_factor[f] = tm
+        # Matrices live in C++: no Python callback per arc evaluation.
+        transit_ids[f] = routing.RegisterTransitMatrix(tm.tolist())
+        cost_ids[f] = routing.RegisterTransitMatrix(trav.tolist())
     for v, t in enumerate(trucks):
         routing.SetArcCostEvaluatorOfVehicle(cost_ids[t.speed_factor], v)
 
@@ -204,10 +262,7 @@ def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = Fa
         time_dim.SetSpanUpperBoundForVehicle(work_s, v)
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
 
-    def demand_cb(i: int) -> int:
-        return node_demand[manager.IndexToNode(i)]
-
-    demand_id = routing.RegisterUnaryTransitCallback(demand_cb)
+    demand_id = routing.RegisterUnaryTransitVector(node_demand)
     routing.AddDimensionWithVehicleCapacity(
         demand_id, max_cap, [t.capacity for t in trucks], True, "Load"
     )
@@ -250,7 +305,15 @@ def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = Fa
     params.time_limit.FromMilliseconds(int(limit * 1000))
     params.solution_limit = settings.solution_limit
     params.log_search = log
-    assignment = routing.SolveWithParameters(params)
+    routing.CloseModelWithParameters(params)
+    initial = _greedy_routes(
+        problem, trucks, cands, tm_by_factor, max_trips, n_reload, work_s, plant.stock
+    )
+    start_from = routing.ReadAssignmentFromRoutes(initial, True)
+    if start_from is not None:
+        assignment = routing.SolveFromAssignmentWithParameters(start_from, params)
+    else:  # the warm start broke a constraint: let OR-Tools build its own
+        assignment = routing.SolveWithParameters(params)
     wall = time.monotonic() - t0
     if assignment is None:
         stats = SolveStats(
