@@ -323,43 +323,34 @@ def build_points(
                     kind="stop",
                 )
             )
-    for i, lp in enumerate(dem.points):
-        node, dist = _snap_checked(
-            net, lp.lon, lp.lat, max_snap, f"demand.points[{i}]", usable_nodes
+
+    def placed(i: int, where: str, item, **fields) -> DeliveryPoint:
+        node, dist = _snap_checked(net, item.lon, item.lat, max_snap, f"{where}[{i}]", usable_nodes)
+        return DeliveryPoint(
+            id=item.id,
+            lon=item.lon,
+            lat=item.lat,
+            node=node,
+            snap_m=dist,
+            area=None,
+            district=None,
+            zone=None,
+            municipality=None,
+            **fields,
         )
+
+    for i, lp in enumerate(dem.points):
+        hh = -1.0 if lp.households is None else float(lp.households)
         points.append(
-            DeliveryPoint(
-                id=lp.id,
-                name=lp.name,
-                lon=lp.lon,
-                lat=lp.lat,
-                node=node,
-                snap_m=dist,
-                area=None,
-                district=None,
-                zone=None,
-                municipality=None,
-                households=-1.0 if lp.households is None else float(lp.households),
-                ration=0,
-                kind="listed",
-            )
+            placed(i, "demand.points", lp, name=lp.name, households=hh, ration=0, kind="listed")
         )
     for i, site in enumerate(scenario.priority_sites):
-        node, dist = _snap_checked(
-            net, site.lon, site.lat, max_snap, f"priority_sites[{i}]", usable_nodes
-        )
         points.append(
-            DeliveryPoint(
-                id=site.id,
+            placed(
+                i,
+                "priority_sites",
+                site,
                 name=f"{site.name} ({site.kind})",
-                lon=site.lon,
-                lat=site.lat,
-                node=node,
-                snap_m=dist,
-                area=None,
-                district=None,
-                zone=None,
-                municipality=None,
                 households=0.0,
                 ration=site.cylinders,
                 kind="priority",

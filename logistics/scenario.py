@@ -200,32 +200,13 @@ class Guards(_Model):
     commissions: list[Commission] | None = None
 
 
-class Shift(_Model):
+class Shift(TimeWindow):
+    """The working day: a time window plus the longest a truck may work in it."""
+
     start: str = "07:00"
     end: str = "19:00"
     #: Longest a truck may work from first loading to return (hours).
     max_working_hours: float = Field(default=10.0, gt=0, le=24)
-
-    @field_validator("start", "end")
-    @classmethod
-    def _hhmm(cls, v: str) -> str:
-        parse_hhmm(v)
-        return v
-
-    @model_validator(mode="after")
-    def _order(self) -> Shift:
-        if parse_hhmm(self.end) <= parse_hhmm(self.start):
-            msg = f"end {self.end} must be after start {self.start}"
-            raise ValueError(msg)
-        return self
-
-    @property
-    def start_min(self) -> int:
-        return parse_hhmm(self.start)
-
-    @property
-    def end_min(self) -> int:
-        return parse_hhmm(self.end)
 
 
 class ListedPoint(_Model):
