@@ -157,6 +157,8 @@ class DeliveryPoint:
     priority: bool = False
     excluded_by: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: normalised names of further areas covering the point (overlapping boundaries)
+    overlaps: set[str] = field(default_factory=set)
 
     @property
     def eligible(self) -> bool:
@@ -170,7 +172,8 @@ class DeliveryPoint:
         return f"{self.municipality} / {self.district}"
 
     def area_names(self) -> set[str]:
-        return {_norm(n) for n in (self.district, self.zone, self.municipality, self.area) if n}
+        own = {_norm(n) for n in (self.district, self.zone, self.municipality, self.area) if n}
+        return own | self.overlaps
 
 
 def _load_stops(data: Path | None) -> dict[int, str]:
@@ -206,14 +209,20 @@ def _assign_areas(points: list[DeliveryPoint], areas: Areas) -> None:
         geometry=[Point(p.lon, p.lat) for p in points],
         crs="EPSG:4326",
     )
-    hit = gpd.sjoin(gdf, areas.frame[["name", "geometry"]], how="left", predicate="within")
-    hit = hit[~hit.index.duplicated(keep="first")]
+    hit = gpd.sjoin(gdf, areas.frame[["name", "geometry"]], how="left", predicate="intersects")
     for i, row in zip(hit["i"], hit["index_right"], strict=True):
-        if row == row:  # not NaN
-            a = areas.frame.loc[int(row)]
-            p = points[int(i)]
+        if row != row:  # NaN: in no area
+            continue
+        a = areas.frame.loc[int(row)]
+        p = points[int(i)]
+        if p.area is None:
             p.area, p.district, p.municipality = a["name"], a["district"], a["municipality"]
             p.zone = a["zone"] if isinstance(a["zone"], str) else None
+        else:
+            # The El Alto and La Paz boundaries overlap in places; a point there belongs to
+            # both for eligibility (an exclusion of either wins) and for junta delegates.
+            names = (a["name"], a["district"], a["zone"], a["municipality"])
+            p.overlaps.update(_norm(n) for n in names if isinstance(n, str))
 
 
 def _voronoi_households(points: list[DeliveryPoint], areas: Areas, hh_size: float) -> None:

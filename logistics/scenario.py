@@ -374,7 +374,9 @@ def _loc(loc: tuple[int | str, ...]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            # keys come from the user's file: keep the message on one line whatever they hold
+            key = " ".join(str(part).split()) or repr(part)
+            out += f".{key}" if out else key
     return out or "scenario"
 
 

@@ -180,8 +180,13 @@ def check_plan(
     commission_truck: dict[str, str] = {}
     total_loaded = 0
     max_work = sc.shift.max_working_hours * 60
+    shift_start, shift_end = sc.shift.start_min, sc.shift.end_min
+    seen_trucks: set[str] = set()
     for truck in plan.trucks:
         tid = truck.truck_id
+        if tid in seen_trucks:
+            rep.add(f"truck {tid}: listed twice in the plan (one truck cannot be in two places)")
+        seen_trucks.add(tid)
         if tid not in truck_caps:
             rep.add(f"truck {tid}: not in the scenario's fleet")
             continue
@@ -224,10 +229,7 @@ def check_plan(
                     "before the previous trip is back"
                 )
             prev_back = trip.back
-            if (
-                trip.load_start < plan.shift_start - TIME_TOL_MIN
-                or trip.back > plan.shift_end + TIME_TOL_MIN
-            ):
+            if trip.load_start < shift_start - TIME_TOL_MIN or trip.back > shift_end + TIME_TOL_MIN:
                 rep.add(
                     f"{where}: {format_hhmm(trip.load_start)}-{format_hhmm(trip.back)} is outside "
                     f"the shift {sc.shift.start}-{sc.shift.end}"

@@ -216,14 +216,6 @@ def test_excluded_points_are_never_visited(net, how):
     assert plan.demand == 60  # excluded points are not part of the eligible demand
 
 
-@pytest.mark.xfail(
-    reason="BUG: demand._assign_areas keeps only the first area containing a point "
-    "(El Alto Distrito 1), so a point also inside La Paz zone Pasankeri (Cotahuma) stays "
-    "eligible when 'Cotahuma' is excluded and the solver serves it; validate.check_plan "
-    "unions all covering areas and rejects the solver's own plan ('in excluded area "
-    "cotahuma')",
-    strict=True,
-)
 def test_point_on_area_overlap_planner_and_validator_agree(net):
     """OSM node 566507470 lies in both El Alto Distrito 1 and La Paz zone Pasankeri
     (macrodistrict Cotahuma): the data's boundaries overlap there (20 road nodes). With
@@ -565,12 +557,6 @@ def _shift_trip(trip, minutes: float) -> None:
         s.depart += minutes
 
 
-@pytest.mark.xfail(
-    reason="BUG: validate.check_plan checks trip times against plan.shift_start/"
-    "plan.shift_end (values the plan itself carries) instead of the scenario's shift, so "
-    "a plan that also edits its own shift_end passes with a trip ending after 19:00",
-    strict=True,
-)
 def test_validator_uses_the_scenarios_shift_not_the_plans(net, valid):
     sc, plan = valid
     bad = plan.model_copy(deep=True)
@@ -581,12 +567,6 @@ def test_validator_uses_the_scenarios_shift_not_the_plans(net, valid):
     assert any("is outside the shift 07:00-19:00" in e for e in errs), errs
 
 
-@pytest.mark.xfail(
-    reason="BUG: validate.check_plan keys its one-truck/one-commission/one-person checks "
-    "by truck id, so the same truck (and commission) listed twice in plan.trucks, driving "
-    "two trips at the same time, is accepted",
-    strict=True,
-)
 def test_validator_catches_one_truck_in_two_places(net):
     pts = [node_point(net, D8[0], "a", 300), node_point(net, D8[1], "b", 300)]
     sc, _, plan = plan_for(

@@ -290,12 +290,6 @@ def test_blockade_outside_the_shift_does_not_seal(good, net):
     assert (problem.edge_mask == net.kind_mask()).all()
 
 
-@pytest.mark.xfail(
-    reason="BUG: logistics.scenario._loc joins field names verbatim, so an unknown key "
-    "containing a newline (valid YAML: \"bad\\nkey\": 1) makes a two-line error, breaking "
-    "the one-line promise of InputError",
-    strict=True,
-)
 def test_unknown_key_with_newline_still_one_line(good):
     good["bad\nkey"] = 1
     with pytest.raises(InputError) as exc:
