@@ -26,7 +26,7 @@ import hashlib
 import pickle
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import networkx as nx
@@ -88,7 +88,16 @@ NON_DRIVABLE = {
 KIND_ROAD = 0
 KIND_CONNECTOR = 1
 KIND_RETURN = 2
-KIND_NAMES = {KIND_ROAD: "road", KIND_CONNECTOR: "connector", KIND_RETURN: "return"}
+#: Assumed links between a plant and the roads at its gate (scenario-specific).
+KIND_ACCESS = 3
+KIND_NAMES = {
+    KIND_ROAD: "road",
+    KIND_CONNECTOR: "connector",
+    KIND_RETURN: "return",
+    KIND_ACCESS: "plant access",
+}
+#: Plant access links are driven at walking pace (a yard, a gate, a median crossing).
+ACCESS_SPEED_KMH = 10.0
 
 _TO_METRIC = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
 
@@ -139,6 +148,8 @@ class RoadNetwork:
     #: GraphML input); edges not in the dict are straight from ``u`` to ``v``.
     edge_geometry: dict[int, np.ndarray] = field(default_factory=dict)
     raw_components: list[int] = field(default_factory=list)
+    #: ``(lon, lat, radius_m)`` of the plant whose access links this network carries
+    plant_access: tuple[float, float, float] | None = None
 
     # ------------------------------------------------------------------ basics
     @property
@@ -233,7 +244,7 @@ class RoadNetwork:
 
     def kind_mask(self, *, connectors: bool = True, returns: bool = True) -> np.ndarray:
         """Edges usable when assumed connectors / return carriageways are switched on or off."""
-        mask = self.edge_kind == KIND_ROAD
+        mask = (self.edge_kind == KIND_ROAD) | (self.edge_kind == KIND_ACCESS)
         if connectors:
             mask |= self.edge_kind == KIND_CONNECTOR
         if returns:
@@ -544,6 +555,63 @@ def _add_return_links(net: RoadNetwork) -> None:
         geom = net.edge_geometry.get(int(e))
         if geom is not None:
             net.edge_geometry[net.n_edges - cross.size + k] = geom[::-1].copy()
+
+
+def with_plant_access(net: RoadNetwork, lon: float, lat: float, radius_m: float) -> RoadNetwork:
+    """A copy of ``net`` whose node nearest the plant links to every node within ``radius_m``.
+
+    A plant's gate usually opens onto both carriageways of its avenue, but the extract has
+    no junction there (Senkata sits beside the southbound carriageway of Av. 6 de Marzo, and
+    without access to the northbound one every truck would first drive 4 km south to turn).
+    The links are assumed (``KIND_ACCESS``), both ways, at :data:`ACCESS_SPEED_KMH`.
+    Idempotent for the same plant and radius; ``radius_m <= 0`` adds nothing.
+    """
+    key = (float(lon), float(lat), float(radius_m))
+    if net.plant_access == key:
+        return net
+    keep = net.edge_kind != KIND_ACCESS
+    new = replace(
+        net,
+        edge_u=net.edge_u[keep],
+        edge_v=net.edge_v[keep],
+        edge_length_m=net.edge_length_m[keep],
+        edge_time_s=net.edge_time_s[keep],
+        edge_kind=net.edge_kind[keep],
+        edge_way=net.edge_way[keep],
+        edge_name=[n for n, k in zip(net.edge_name, keep, strict=True) if k],
+        edge_highway=[h for h, k in zip(net.edge_highway, keep, strict=True) if k],
+        edge_geometry={e: g for e, g in net.edge_geometry.items() if keep[e]},
+        plant_access=key,
+    )
+    if radius_m <= 0:
+        return new
+    px, py = _TO_METRIC.transform(lon, lat)
+    d = np.hypot(new.x - px, new.y - py)
+    anchor = int(np.argmin(d))
+    existing = set(zip(new.edge_u.tolist(), new.edge_v.tolist(), strict=True))
+    us, vs, ls = [], [], []
+    for n in np.flatnonzero(d <= radius_m):
+        n = int(n)
+        if n == anchor:
+            continue
+        gap = float(np.hypot(new.x[n] - new.x[anchor], new.y[n] - new.y[anchor]))
+        for a, b in ((anchor, n), (n, anchor)):
+            if (a, b) not in existing:
+                us.append(a)
+                vs.append(b)
+                ls.append(gap)
+    _append_edges(
+        new,
+        us,
+        vs,
+        ls,
+        [x / (ACCESS_SPEED_KMH / 3.6) for x in ls],
+        KIND_ACCESS,
+        [-1] * len(us),
+        ["assumed plant access"] * len(us),
+        ["assumed"] * len(us),
+    )
+    return new
 
 
 def load_network(

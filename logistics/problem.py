@@ -18,7 +18,14 @@ from logistics.demand import (
     resolve_delegate_district,
 )
 from logistics.errors import InputError
-from logistics.network import _TO_METRIC, RoadNetwork, RouteTables, load_network
+from logistics.network import (
+    _TO_METRIC,
+    KIND_ACCESS,
+    RoadNetwork,
+    RouteTables,
+    load_network,
+    with_plant_access,
+)
 from logistics.scenario import Blockade, Scenario
 
 #: Reasons an eligible point (or part of its ration) was not served.
@@ -296,13 +303,14 @@ def build_problem(
             if not path.is_absolute() and scenario_dir is not None:
                 path = scenario_dir / path
         net = load_network(path, data=data)
+    plant = scenario.plant
+    net = with_plant_access(net, plant.lon, plant.lat, plant.access_m)
     base_mask = net.kind_mask(
         connectors=scenario.map.assumed_connectors, returns=scenario.map.assumed_return_links
     )
     usable_nodes = np.zeros(net.n_nodes, dtype=bool)
     usable_nodes[net.edge_u[base_mask]] = True
     usable_nodes[net.edge_v[base_mask]] = True
-    plant = scenario.plant
     plant_node, plant_snap = net.snap(plant.lon, plant.lat, usable_nodes)
     if plant_snap > scenario.map.max_snap_m:
         raise InputError(
@@ -380,6 +388,12 @@ def build_problem(
     if plant.approximate:
         problem.notes.append(
             f"plant location is approximate; snapped {plant_snap:.0f} m to the nearest road"
+        )
+    n_access = int((net.edge_kind == KIND_ACCESS).sum())
+    if n_access:
+        problem.notes.append(
+            f"{n_access} assumed plant-access links join the gate to the roads within "
+            f"{plant.access_m:g} m (plants[0].access_m)"
         )
     for eff in effects:
         if eff.blockade.window is not None and eff.active_in_shift:

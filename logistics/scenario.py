@@ -119,6 +119,9 @@ class Plant(_Model):
     stock: int = Field(ge=0, le=10_000_000)
     #: Minutes to load a truck, at the start and at every reload.
     loading_minutes: float = Field(default=30.0, ge=0, le=600)
+    #: The gate reaches every road node within this many metres (assumed links; 0 = only
+    #: the nearest node). Covers both carriageways of a divided avenue.
+    access_m: float = Field(default=75.0, ge=0, le=500)
 
 
 class TruckGroup(_Model):

@@ -18,7 +18,15 @@ import numpy as np
 from shapely.geometry import LineString, Point, Polygon
 
 from logistics.demand import build_points, load_areas, norm_area
-from logistics.network import _TO_METRIC, KIND_CONNECTOR, KIND_RETURN, RoadNetwork
+from logistics.network import (
+    _TO_METRIC,
+    KIND_ACCESS,
+    KIND_CONNECTOR,
+    KIND_RETURN,
+    KIND_ROAD,
+    RoadNetwork,
+    with_plant_access,
+)
 from logistics.plan import Plan
 from logistics.problem import REASONS
 from logistics.scenario import Scenario, format_hhmm
@@ -86,8 +94,9 @@ def check_plan(
         rep.add("plan was made on a different map (map_sha256 differs)")
         return rep
 
-    # --- the map as this scenario allows it
-    allowed_kind = {0}
+    # --- the map as this scenario allows it (plus the plant's assumed gate links)
+    net = with_plant_access(net, sc.plant.lon, sc.plant.lat, sc.plant.access_m)
+    allowed_kind = {KIND_ROAD, KIND_ACCESS}
     if sc.map.assumed_connectors:
         allowed_kind.add(KIND_CONNECTOR)
     if sc.map.assumed_return_links:

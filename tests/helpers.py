@@ -3,11 +3,11 @@
 Points are placed exactly on road nodes of the 2019 OSM extract (their coordinates are read
 from the loaded network), so they snap with 0 m and the routes are the map's own.
 
-Why most points sit on the Ruta Nacional 1 loop south of the plant: the plant node
-(OSM 2586278852) is on the *southbound* carriageway of Av. 6 de Marzo; every route first
-drives south on RN1 to the U-turn at lat -16.619 and comes back. A point on that loop
-(El Alto Distrito 8) is a ~28 min round trip, the shortest the map offers. Distrito 2
-points are on Av. 6 de Marzo just north of the plant (same ~28 min loop plus the avenue).
+Why most points sit on Ruta Nacional 1 south of the plant: the plant node
+(OSM 2586278852) is on the southbound carriageway of Av. 6 de Marzo, joined to the
+northbound one by the plant's assumed gate links (``plants[0].access_m``); points on RN1
+(El Alto Distrito 8) are the shortest round trips the map offers. Distrito 2 points are on
+Av. 6 de Marzo just north of the plant.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from logistics.solver import solve
 #: The Senkata plant's road node (Av. 6 de Marzo, southbound carriageway).
 PLANT_OSMID = 2586278852
 
-# Road nodes (OSM ids) by El Alto district, all on the plant's ~28 min loop.
+# Road nodes (OSM ids) by El Alto district, all close to the plant.
 #: Distrito 8: RN1 south of the plant.
 D8 = [1349120855, 4419032134, 5754644866, 3731947938, 2465064712]
 #: Distrito 2: Av. 6 de Marzo north of the plant.

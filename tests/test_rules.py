@@ -8,6 +8,7 @@ and why a point was not served.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from helpers import (
     D1,
@@ -29,7 +30,7 @@ from helpers import (
     way_of,
 )
 
-from logistics.errors import InputError
+from logistics.network import _TO_METRIC
 from logistics.plan import validate_plan
 from logistics.problem import build_problem
 from logistics.scenario import scenario_from_dict
@@ -44,9 +45,7 @@ def _roles(scenario) -> dict[str, str]:
 
 
 def _districts(scenario) -> dict[str, str]:
-    return {
-        p: g.district for g in scenario.guards.roster if g.district for p in g.person_ids()
-    }
+    return {p: g.district for g in scenario.guards.roster if g.district for p in g.person_ids()}
 
 
 # --------------------------------------------------------------- 1. closed blockade
@@ -62,8 +61,7 @@ def reroute(net):
     """The same one-point scenario solved without and with a closed circle blockade."""
     point = node_point(net, REROUTE_DEST, "lp", households=100)
     lon, lat = edge_midpoint(net, *REROUTE_SEG)
-    blk = {"id": "indep", "lat": lat, "lon": lon, "radius_m": REROUTE_RADIUS_M,
-           "status": "closed"}
+    blk = {"id": "indep", "lat": lat, "lon": lon, "radius_m": REROUTE_RADIUS_M, "status": "closed"}
     open_ = plan_for(scenario_dict([point]), net)
     blocked = plan_for(scenario_dict([point], blockades=[blk]), net)
     return {"open": open_, "blocked": blocked, "lon": lon, "lat": lat, "blockade": blk}
@@ -74,10 +72,9 @@ def test_closed_blockade_reroutes(net, reroute):
 
     Map fact behind the choice of segment (explored on the graph): every route out of the
     plant runs up Av. 6 de Marzo and reaches the rest of the map only through the assumed
-    connector to Av. Bolivia at lat -16.545; the return runs on up to the U-turn at
-    lat -16.523. The two carriageways are one-way chains with no side road in the extract,
-    so a closed circle on Av. 6 de Marzo between the plant and lat -16.523 cuts every
-    point off (see ``test_closed_blockade_on_6_de_marzo_seals_the_north``); north of
+    connector to Av. Bolivia at lat -16.545. The two carriageways are one-way chains with
+    no side road in the extract, so a closed circle on Av. 6 de Marzo north of the plant
+    cuts the north off (see ``test_closed_blockade_on_6_de_marzo_cuts_off_the_north``); north of
     -16.523 the avenue is a dead-end stretch (29 nodes) that no route to any other node
     uses, so no segment of Av. 6 de Marzo can be bypassed. As briefed for that case, this
     test uses the *first* segment of the plant -> point path that has an alternative:
@@ -98,30 +95,35 @@ def test_closed_blockade_reroutes(net, reroute):
     assert min_leg_distance_m(net, plan_open, reroute["lon"], reroute["lat"]) == pytest.approx(
         0.0, abs=1.0
     )
-    (_, trip_open), = plan_open.trips()
-    (_, trip_blk), = plan_blk.trips()
+    ((_, trip_open),) = plan_open.trips()
+    ((_, trip_blk),) = plan_blk.trips()
     assert trip_blk.legs[0].nodes != trip_open.legs[0].nodes
     assert trip_blk.legs[0].km > trip_open.legs[0].km
     assert truck_duration(trip_blk) > truck_duration(trip_open)
     assert validate_plan(plan_blk, sc_blk, net).ok
 
 
-def test_closed_blockade_on_6_de_marzo_seals_the_north(net):
-    """Av. 6 de Marzo north of the plant has no alternative in the map: a closed circle
-    across both carriageways at lat -16.552 cuts the way out to the north, and the way
-    back to the plant from everywhere (even from the RN1 loop south of the plant, whose
-    return also runs up Av. 6 de Marzo to the U-turn at lat -16.523), so the planner
-    reports the plant sealed in (one-line InputError naming ``blockades``)."""
+def test_closed_blockade_on_6_de_marzo_cuts_off_the_north(net):
+    """Av. 6 de Marzo north of the plant has no alternative in the partial map: a closed
+    circle across both carriageways at lat -16.552 leaves the Distrito 1 point
+    ``unreachable-blockade``, while the Distrito 8 point south of the plant is still served
+    and no leg comes near the blockade."""
     lon, lat = edge_midpoint(net, 2586278821, 568585155)
+    radius = 30
     d = scenario_dict(
         [node_point(net, D1[0], "d1"), node_point(net, D8[0], "d8")],
-        blockades=[{"id": "marzo", "lat": lat, "lon": lon, "radius_m": 30, "status": "closed"}],
+        blockades=[{"id": "marzo", "lat": lat, "lon": lon, "radius_m": radius, "status": "closed"}],
     )
-    with pytest.raises(InputError) as exc:
-        build_problem(scenario_from_dict(d), net=net)
-    assert exc.value.where == "blockades"
-    assert "sealed" in exc.value.message and "marzo" in exc.value.message
-    assert "\n" not in str(exc.value)
+    sc, problem, plan = plan_for(d, net)
+    assert problem.pre_unserved == {"d1": "unreachable-blockade"}
+    reasons = {u.point_id: u.reason for u in plan.unserved}
+    assert reasons == {"d1": "unreachable-blockade"}
+    assert {s.point_id for _, t in plan.trips() for s in t.stops} == {"d8"}
+    px, py = _TO_METRIC.transform(lon, lat)
+    for _, trip in plan.trips():
+        for leg in trip.legs:
+            idx = [net.node_index(n) for n in leg.nodes]
+            assert np.hypot(net.x[idx] - px, net.y[idx] - py).min() > radius
 
 
 # ------------------------------------------------------------------ 2. permit delay
@@ -132,15 +134,21 @@ def test_permit_blockade_delays_each_passage(net):
     the roads driven are unchanged and the trip takes >= 25 min longer."""
     lon, lat = edge_midpoint(net, 2586278821, 568585155)
     point = node_point(net, D1[0], "d1", households=80)
-    blk = {"id": "chk", "lat": lat, "lon": lon, "radius_m": 60, "status": "permit",
-           "delay_minutes": 25}
+    blk = {
+        "id": "chk",
+        "lat": lat,
+        "lon": lon,
+        "radius_m": 60,
+        "status": "permit",
+        "delay_minutes": 25,
+    }
     _, _, plain = plan_for(scenario_dict([point]), net)
     sc, problem, delayed = plan_for(scenario_dict([point], blockades=[blk]), net)
     # the circle touches three road segments but only two of them enter it
     (eff,) = problem.blockades
     assert len(eff.edges) == 3 and len(eff.entering) == 2
-    (_, t0), = plain.trips()
-    (_, t1), = delayed.trips()
+    ((_, t0),) = plain.trips()
+    ((_, t1),) = delayed.trips()
     assert [leg.nodes for leg in t1.legs] == [leg.nodes for leg in t0.legs]
     assert all(leg.delay_min == 0 for leg in t0.legs)
     passing = [
@@ -158,7 +166,7 @@ def test_permit_blockade_delays_each_passage(net):
 def _only(plan, leg):
     """A copy of ``plan`` whose single trip drives only ``leg`` (to measure that leg)."""
     p = plan.model_copy(deep=True)
-    (_, trip), = p.trips()
+    ((_, trip),) = p.trips()
     trip.legs = [leg]
     return p
 
@@ -174,8 +182,8 @@ def test_permit_blockade_by_way_ids(net):
     blk = {"id": "gate", "way_ids": [way], "status": "permit", "delay_minutes": 25}
     _, _, plain = plan_for(scenario_dict([point]), net)
     _, _, delayed = plan_for(scenario_dict([point], blockades=[blk]), net)
-    (_, t0), = plain.trips()
-    (_, t1), = delayed.trips()
+    ((_, t0),) = plain.trips()
+    ((_, t1),) = delayed.trips()
     assert [leg.nodes for leg in t1.legs] == [leg.nodes for leg in t0.legs]
     assert [leg.delay_min for leg in t1.legs] == pytest.approx([25.0, 0.0])
     assert truck_duration(t1) - truck_duration(t0) == pytest.approx(25, abs=0.01)
@@ -249,8 +257,7 @@ def test_commissions_limit_the_trucks(net):
     # two trucks cannot carry 2,000 cylinders in 2 h: the rest is unserved for time
     assert plan.unserved and {u.reason for u in plan.unserved} == {"no-time"}
     # with a commission for every truck, more than two trucks go out
-    _, _, plan5 = plan_for(scenario_dict(pts, guards=roster(5, [("Distrito 8", 5)]), **short),
-                           net)
+    _, _, plan5 = plan_for(scenario_dict(pts, guards=roster(5, [("Distrito 8", 5)]), **short), net)
     assert len(plan5.trucks_used) > 2
     assert plan5.delivered > plan.delivered
 
@@ -301,11 +308,18 @@ def test_short_stock_serves_priority_site_first(net):
     is for ``stock-short``."""
     pts = [node_point(net, o, f"p{k}", households=100) for k, o in enumerate(D8[:3])]
     lon, lat = node_lonlat(net, D8[3])
-    site = {"id": "olla", "name": "Olla común", "kind": "communal-kitchen", "lat": lat,
-            "lon": lon, "cylinders": 60}
+    site = {
+        "id": "olla",
+        "name": "Olla común",
+        "kind": "communal-kitchen",
+        "lat": lat,
+        "lon": lon,
+        "cylinders": 60,
+    }
     sc, problem, plan = plan_for(
-        scenario_dict(pts, trucks=2, guards=roster(2, [("Distrito 8", 2)]), stock=260,
-                      priority_sites=[site]),
+        scenario_dict(
+            pts, trucks=2, guards=roster(2, [("Distrito 8", 2)]), stock=260, priority_sites=[site]
+        ),
         net,
     )
     assert plan.demand == 360
@@ -351,9 +365,10 @@ def test_point_without_delegate_of_its_district_is_no_guard(net):
 
 
 def test_too_short_shift_is_no_time(net):
-    """A 30 min shift cannot fit loading plus the ~28 min round trip: ``no-time``."""
+    """A 20 min shift cannot fit 10 min loading, a 10 min stop and 50 cylinders handed
+    over at 6 s each, let alone the drive: ``no-time``."""
     pts = [node_point(net, D8[0], "d8")]
-    _, problem, plan = plan_for(scenario_dict(pts, shift=("07:00", "07:30")), net)
+    _, problem, plan = plan_for(scenario_dict(pts, shift=("07:00", "07:20")), net)
     assert [p.id for p in problem.routable] == ["d8"]
     assert not plan.trips()
     u = unserved_by_id(plan)
@@ -384,9 +399,10 @@ def test_point_off_the_plants_piece_of_map_is_unreachable_map(net):
     assert visited_ids(plan) == {"d8"}
     # and no leg drives an assumed connector
     kinds = {}
-    for e in range(net.n_edges):
-        u, v = int(net.node_osmid[net.edge_u[e]]), int(net.node_osmid[net.edge_v[e]])
-        kinds.setdefault((u, v), set()).add(int(net.edge_kind[e]))
+    pnet = problem.net  # the map plus the plant's assumed gate links
+    for e in range(pnet.n_edges):
+        u, v = int(pnet.node_osmid[pnet.edge_u[e]]), int(pnet.node_osmid[pnet.edge_v[e]])
+        kinds.setdefault((u, v), set()).add(int(pnet.edge_kind[e]))
     assert all(kinds[pair] - {1} for pair in leg_node_pairs(plan))
 
 
@@ -395,8 +411,9 @@ def test_own_district_delegates_ride_to_their_district(net):
     """own-district: each stop's group is the district of a delegate on that truck."""
     pts = [node_point(net, o, households=60) for o in D8[:2] + D2[:2]]
     guards = roster(2, [("Distrito 8", 1), ("Distrito 2", 1)])
-    sc, problem, plan = plan_for(scenario_dict(pts, trucks=2, guards=guards,
-                                               scope="own-district"), net)
+    sc, problem, plan = plan_for(
+        scenario_dict(pts, trucks=2, guards=guards, scope="own-district"), net
+    )
     assert problem.pre_unserved == {}
     dist = _districts(sc)
     groups = set()
@@ -499,8 +516,10 @@ def test_validator_catches_commission_without_delegate(net, valid):
     truck.members = [m for m in truck.members if roles[m] != "junta-delegate"]
     assert truck.members
     errs = _errors(bad, sc, net)
-    assert any("without a commission of at least one plant worker and one junta delegate" in e
-               for e in errs), errs
+    assert any(
+        "without a commission of at least one plant worker and one junta delegate" in e
+        for e in errs
+    ), errs
 
 
 def test_validator_catches_stock_exceeded(net, valid):
@@ -515,8 +534,9 @@ def test_validator_catches_stock_exceeded(net, valid):
     bad.delivered += extra.loaded
     errs = _errors(bad, sc, net)
     total = sum(t.loaded for t in truck.trips)
-    assert any(f"plan loads {total} cylinders, over the plant stock of 250" in e
-               for e in errs), errs
+    assert any(f"plan loads {total} cylinders, over the plant stock of 250" in e for e in errs), (
+        errs
+    )
 
 
 def test_validator_catches_leg_through_closed_blockade(net, reroute):
@@ -525,8 +545,8 @@ def test_validator_catches_leg_through_closed_blockade(net, reroute):
     sc_blk, _, plan_blk = reroute["blocked"]
     _, _, plan_open = reroute["open"]
     bad = plan_blk.model_copy(deep=True)
-    (_, trip), = bad.trips()
-    (_, trip_open), = plan_open.trips()
+    ((_, trip),) = bad.trips()
+    ((_, trip_open),) = plan_open.trips()
     trip.legs = [leg.model_copy(deep=True) for leg in trip_open.legs]
     errs = _errors(bad, sc_blk, net)
     assert any("crosses closed blockade indep" in e for e in errs), errs
@@ -570,8 +590,13 @@ def test_validator_uses_the_scenarios_shift_not_the_plans(net, valid):
 def test_validator_catches_one_truck_in_two_places(net):
     pts = [node_point(net, D8[0], "a", 300), node_point(net, D8[1], "b", 300)]
     sc, _, plan = plan_for(
-        scenario_dict(pts, trucks=2, guards=roster(2, [("Distrito 8", 2)]), max_hours=1,
-                      shift=("07:00", "08:00")),
+        scenario_dict(
+            pts,
+            trucks=2,
+            guards=roster(2, [("Distrito 8", 2)]),
+            max_hours=1,
+            shift=("07:00", "08:00"),
+        ),
         net,
     )
     used = plan.trucks_used
@@ -588,8 +613,14 @@ def test_same_seed_same_plan(net):
     """Same scenario and seed, solved twice, with the solution limit (not the clock)
     stopping the search: identical plans."""
     pts = [node_point(net, o, households=80) for o in D8 + D2]
-    d = scenario_dict(pts, trucks=2, guards=roster(2, [("Distrito 8", 2)]),
-                      time_limit_s=30, solution_limit=100, seed=7)
+    d = scenario_dict(
+        pts,
+        trucks=2,
+        guards=roster(2, [("Distrito 8", 2)]),
+        time_limit_s=30,
+        solution_limit=100,
+        seed=7,
+    )
     sc1, _, p1 = plan_for(d, net)
     sc2, _, p2 = plan_for(d, net)
     assert not p1.solver.hit_time_limit and not p2.solver.hit_time_limit
@@ -616,3 +647,22 @@ def test_shipped_scenario_plan_validates(net, name):
     assert 0 < plan.delivered <= sc.plant.stock
     assert {u.reason for u in plan.unserved} <= set(REASONS)
     assert "excluded-zone" in {u.reason for u in plan.unserved}
+
+
+def test_plant_gate_reaches_both_carriageways(net):
+    """The plant's assumed gate links (``access_m``) let a truck bound north take the
+    northbound carriageway at once; with ``access_m: 0`` it must first turn on the RN1 loop
+    south of the plant. Both plans pass the validator, and only the first uses a gate link."""
+    pts = [node_point(net, D1[0], "d1")]
+    plans = {}
+    for access in (75, 0):
+        d = scenario_dict(pts)
+        d["plants"][0]["access_m"] = access
+        sc, problem, plan = plan_for(d, net)
+        ((_, trip),) = plan.trips()
+        plans[access] = (problem, trip)
+    with_gate, without = plans[75][1], plans[0][1]
+    assert with_gate.legs[0].assumed_edges >= 1
+    assert without.legs[0].km > with_gate.legs[0].km + 5  # the detour to the RN1 turn
+    pnet = plans[75][0].net
+    assert (pnet.edge_kind == 3).sum() >= 2

@@ -155,18 +155,38 @@ def test_non_numeric_capacity_from_yaml(good):
         (lambda d: d["shift"].update(end="06:00"), "shift", "must be after start"),
         (lambda d: d["fleet"][0].pop("count"), "fleet[0]", "exactly one of 'ids'"),
         (lambda d: d["demand"].update(points=[]), "demand", "needs at least one"),
-        (lambda d: d["guards"]["roster"].append({"role": "junta-delegate", "id": "x"}),
-         "guards.roster[2]", "needs 'district'"),
-        (lambda d: d["blockades"].append({"id": "b", "lat": -16.6, "lon": -68.18,
-                                          "radius_m": 50, "status": "permit"}),
-         "blockades[0]", "delay_minutes"),
-        (lambda d: d["blockades"].append({"id": "b", "lat": -16.6, "radius_m": 50}),
-         "blockades[0]", "needs all of 'lat', 'lon' and 'radius_m'"),
-        (lambda d: d["demand"]["points"][0].update(lat=-95), "demand.points[0].lat",
-         "greater than or equal to -90"),
-        (lambda d: d.update(fleet=[{"count": 2, "capacity": 100, "id_prefix": "A"},
-                                   {"ids": ["A01"], "capacity": 100}]),
-         "scenario", "truck ids must be unique"),
+        (
+            lambda d: d["guards"]["roster"].append({"role": "junta-delegate", "id": "x"}),
+            "guards.roster[2]",
+            "needs 'district'",
+        ),
+        (
+            lambda d: d["blockades"].append(
+                {"id": "b", "lat": -16.6, "lon": -68.18, "radius_m": 50, "status": "permit"}
+            ),
+            "blockades[0]",
+            "delay_minutes",
+        ),
+        (
+            lambda d: d["blockades"].append({"id": "b", "lat": -16.6, "radius_m": 50}),
+            "blockades[0]",
+            "needs all of 'lat', 'lon' and 'radius_m'",
+        ),
+        (
+            lambda d: d["demand"]["points"][0].update(lat=-95),
+            "demand.points[0].lat",
+            "greater than or equal to -90",
+        ),
+        (
+            lambda d: d.update(
+                fleet=[
+                    {"count": 2, "capacity": 100, "id_prefix": "A"},
+                    {"ids": ["A01"], "capacity": 100},
+                ]
+            ),
+            "scenario",
+            "truck ids must be unique",
+        ),
     ],
 )
 def test_field_errors_name_the_field(good, mutate, where, needle):
@@ -186,8 +206,9 @@ def test_listed_point_outside_the_map(good, net):
 
 
 def test_priority_site_outside_the_map(good, net):
-    good["priority_sites"] = [{"id": "s", "name": "Olla", "lat": -16.3, "lon": -68.5,
-                               "cylinders": 10}]
+    good["priority_sites"] = [
+        {"id": "s", "name": "Olla", "lat": -16.3, "lon": -68.5, "cylinders": 10}
+    ]
     err = _build_error(good, net)
     assert err.where == "priority_sites[0]"
     assert "from the nearest road" in err.message
@@ -266,8 +287,9 @@ def test_person_in_two_commissions(good, net):
 
 
 def test_plant_sealed_in_by_closed_blockades(good, net):
-    good["blockades"] = [{"id": "ring", "lat": -16.57401, "lon": -68.18614, "radius_m": 800,
-                          "status": "closed"}]
+    good["blockades"] = [
+        {"id": "ring", "lat": -16.57401, "lon": -68.18614, "radius_m": 800, "status": "closed"}
+    ]
     err = _build_error(good, net)
     assert err.where == "blockades"
     assert "sealed" in err.message and "ring" in err.message
@@ -275,19 +297,35 @@ def test_plant_sealed_in_by_closed_blockades(good, net):
 
 def test_permit_ring_around_the_plant_is_not_sealing(good, net):
     """The same ring as a permit checkpoint only delays: no error, the point is routable."""
-    good["blockades"] = [{"id": "ring", "lat": -16.57401, "lon": -68.18614, "radius_m": 800,
-                          "status": "permit", "delay_minutes": 15}]
+    good["blockades"] = [
+        {
+            "id": "ring",
+            "lat": -16.57401,
+            "lon": -68.18614,
+            "radius_m": 800,
+            "status": "permit",
+            "delay_minutes": 15,
+        }
+    ]
     problem = build_problem(scenario_from_dict(good), net=net)
     assert [p.id for p in problem.routable] == ["p"]
 
 
 def test_blockade_outside_the_shift_does_not_seal(good, net):
     """A closed ring whose window lies outside the shift is not applied."""
-    good["blockades"] = [{"id": "night", "lat": -16.57401, "lon": -68.18614, "radius_m": 800,
-                          "status": "closed", "window": {"start": "20:00", "end": "23:00"}}]
+    good["blockades"] = [
+        {
+            "id": "night",
+            "lat": -16.57401,
+            "lon": -68.18614,
+            "radius_m": 800,
+            "status": "closed",
+            "window": {"start": "20:00", "end": "23:00"},
+        }
+    ]
     problem = build_problem(scenario_from_dict(good), net=net)
     assert [p.id for p in problem.routable] == ["p"]
-    assert (problem.edge_mask == net.kind_mask()).all()
+    assert (problem.edge_mask == problem.net.kind_mask()).all()
 
 
 def test_unknown_key_with_newline_still_one_line(good):
