@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from logistics.scenario import format_hhmm
-
 if TYPE_CHECKING:  # pragma: no cover
     from logistics.problem import Problem
     from logistics.solver import Drop, SolveStats
@@ -369,10 +367,6 @@ def build_plan(
         ),
         notes=notes,
     )
-
-
-def hhmm(minutes: float) -> str:
-    return format_hhmm(minutes)
 
 
 def validate_plan(plan: Plan, scenario: Any, net: Any = None, *, data: Path | None = None) -> Any:

@@ -12,6 +12,7 @@ the problem is built (:mod:`logistics.demand`), and raise the same kind of error
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date as Date
 from pathlib import Path
 from typing import Annotated, Literal
@@ -52,6 +53,13 @@ def format_hhmm(minutes: float) -> str:
     """Minutes after midnight -> ``"HH:MM"`` (rounded down to the minute)."""
     m = int(minutes)
     return f"{m // 60:02d}:{m % 60:02d}"
+
+
+def _require_unique(ids: list[str], what: str) -> None:
+    repeated = sorted(k for k, n in Counter(ids).items() if n > 1)
+    if repeated:
+        msg = f"{what} must be unique; repeated: {', '.join(repeated[:5])}"
+        raise ValueError(msg)
 
 
 class _Model(BaseModel):
@@ -245,11 +253,7 @@ class Demand(_Model):
         if self.source == "listed" and not self.points:
             msg = "source 'listed' needs at least one entry in 'points'"
             raise ValueError(msg)
-        ids = [p.id for p in self.points]
-        dup = sorted({i for i in ids if ids.count(i) > 1})
-        if dup:
-            msg = f"point ids must be unique; repeated: {', '.join(dup)}"
-            raise ValueError(msg)
+        _require_unique([p.id for p in self.points], "point ids")
         return self
 
 
@@ -346,21 +350,11 @@ class Scenario(_Model):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
-        trucks = self.truck_ids()
-        dup = sorted({t for t in trucks if trucks.count(t) > 1})
-        if dup:
-            msg = f"fleet: truck ids must be unique; repeated: {', '.join(dup[:5])}"
-            raise ValueError(msg)
-        people = [p for g in self.guards.roster for p in g.person_ids()]
-        dup = sorted({p for p in people if people.count(p) > 1})
-        if dup:
-            msg = f"guards.roster: person ids must be unique; repeated: {', '.join(dup[:5])}"
-            raise ValueError(msg)
-        ids = [b.id for b in self.blockades]
-        dup = sorted({i for i in ids if ids.count(i) > 1})
-        if dup:
-            msg = f"blockades: ids must be unique; repeated: {', '.join(dup)}"
-            raise ValueError(msg)
+        _require_unique(self.truck_ids(), "fleet: truck ids")
+        _require_unique(
+            [p for g in self.guards.roster for p in g.person_ids()], "guards.roster: person ids"
+        )
+        _require_unique([b.id for b in self.blockades], "blockades: ids")
         return self
 
     def truck_ids(self) -> list[str]:
