@@ -40,7 +40,7 @@ from logistics import config
 from logistics.errors import MapSourceError
 
 #: Bump when the build below changes, so stale caches are rebuilt.
-BUILD_VERSION = 3
+BUILD_VERSION = 4
 
 #: Projected CRS for distances (UTM zone 19S covers La Paz / El Alto).
 METRIC_CRS = "EPSG:32719"
@@ -144,9 +144,6 @@ class RoadNetwork:
     edge_way: np.ndarray
     edge_name: list[str]
     edge_highway: list[str]
-    #: Per-edge ``(k, 2)`` lon/lat arrays for edges with a curved geometry (simplified
-    #: GraphML input); edges not in the dict are straight from ``u`` to ``v``.
-    edge_geometry: dict[int, np.ndarray] = field(default_factory=dict)
     raw_components: list[int] = field(default_factory=list)
     #: ``(lon, lat, radius_m)`` of the plant whose access links this network carries
     plant_access: tuple[float, float, float] | None = None
@@ -221,26 +218,14 @@ class RoadNetwork:
         return int(cand[k]), float(np.sqrt(d2[k]))
 
     def edge_coords(self, e: int) -> np.ndarray:
-        """``(k, 2)`` lon/lat coordinates of edge ``e`` from ``u`` to ``v``."""
-        geom = self.edge_geometry.get(int(e))
-        if geom is not None:
-            return geom
+        """``(2, 2)`` lon/lat coordinates of edge ``e`` from ``u`` to ``v`` (edges are straight)."""
         u, v = int(self.edge_u[e]), int(self.edge_v[e])
         return np.array([[self.lon[u], self.lat[u]], [self.lon[v], self.lat[v]]])
 
     def path_coords(self, osmids: Sequence[int]) -> list[list[float]]:
-        """``[lon, lat]`` pairs along a node path, following curved edge geometry if any."""
+        """``[lon, lat]`` pairs along a node path (every edge is a straight segment)."""
         idx = [self.node_index(o) for o in osmids]
-        coords = [[float(self.lon[idx[0]]), float(self.lat[idx[0]])]]
-        if not self.edge_geometry:
-            coords += [[float(self.lon[i]), float(self.lat[i])] for i in idx[1:]]
-            return coords
-        for a, b in zip(idx[:-1], idx[1:], strict=True):
-            cand = np.flatnonzero((self.edge_u == a) & (self.edge_v == b))
-            e = int(cand[np.argmin(self.edge_time_s[cand])]) if cand.size else -1
-            pts = self.edge_coords(e)[1:] if e >= 0 else [[self.lon[b], self.lat[b]]]
-            coords += [[float(x), float(y)] for x, y in pts]
-        return coords
+        return [[float(self.lon[i]), float(self.lat[i])] for i in idx]
 
     def kind_mask(self, *, connectors: bool = True, returns: bool = True) -> np.ndarray:
         """Edges usable when assumed connectors / return carriageways are switched on or off."""
@@ -396,29 +381,63 @@ def _file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _explode_geometry(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Split curved edges (simplified osmnx graphs) into straight segments.
+
+    Interior shape points become nodes with negative ids (they are OSM geometry, but their
+    OSM node ids are not in a simplified file); both directions of a way share them.
+    """
+    out = nx.MultiDiGraph(**graph.graph)
+    out.add_nodes_from(graph.nodes(data=True))
+    shape_ids: dict[tuple[float, float], int] = {}
+    for u, v, data in graph.edges(data=True):
+        geom = data.get("geometry")
+        attrs = {k: val for k, val in data.items() if k != "geometry"}
+        if geom is None or len(geom.coords) <= 2:
+            out.add_edge(u, v, **attrs)
+            continue
+        pts = [(round(x, 7), round(y, 7)) for x, y in geom.coords]
+        xs, ys = _TO_METRIC.transform([p[0] for p in pts], [p[1] for p in pts])
+        seg = np.hypot(np.diff(xs), np.diff(ys))
+        total = float(seg.sum()) or 1.0
+        length = float(data.get("length") or total)
+        chain = [u]
+        for p in pts[1:-1]:
+            nid = shape_ids.setdefault(p, -(len(shape_ids) + 1))
+            if nid not in out:
+                out.add_node(nid, x=p[0], y=p[1])
+            chain.append(nid)
+        chain.append(v)
+        for a, b, d in zip(chain[:-1], chain[1:], seg, strict=True):
+            out.add_edge(a, b, **{**attrs, "length": length * float(d) / total})
+    return out
+
+
 def build_network(graph: nx.MultiDiGraph, *, source: str, source_sha256: str) -> RoadNetwork:
     """Turn an osmnx graph into a :class:`RoadNetwork` with assumed links added.
 
     Parameters
     ----------
     graph
-        Directed osmnx graph (unsimplified preferred; simplified edges keep ``geometry``).
+        Directed osmnx graph. Simplified graphs (edges with a ``geometry``) are split back
+        into straight segments first, so every edge is straight and every shape point is a
+        node that points, plants and blockades can snap to.
     source, source_sha256
         Where it came from, for reports and cache keys.
     """
+    if any("geometry" in d for _, _, d in graph.edges(data=True)):
+        graph = _explode_geometry(graph)
     node_ids = list(graph.nodes)
     index = {n: i for i, n in enumerate(node_ids)}
     lon = np.array([graph.nodes[n]["x"] for n in node_ids], dtype=float)
     lat = np.array([graph.nodes[n]["y"] for n in node_ids], dtype=float)
-    us, vs, lengths, times, ways, names, highways, geoms = [], [], [], [], [], [], [], {}
+    us, vs, lengths, times, ways, names, highways = [], [], [], [], [], [], []
     for u, v, data in graph.edges(data=True):
         hw = str(_first(data.get("highway")) or "road")
         if hw in NON_DRIVABLE:
             continue
         length = float(data.get("length") or 0.0)
         speed = _speed_kmh(hw, data.get("maxspeed"))
-        if "geometry" in data:
-            geoms[len(us)] = np.asarray(data["geometry"].coords, dtype=float)
         us.append(index[u])
         vs.append(index[v])
         lengths.append(length)
@@ -456,7 +475,6 @@ def build_network(graph: nx.MultiDiGraph, *, source: str, source_sha256: str) ->
         edge_way=np.asarray(ways, dtype=np.int64),
         edge_name=names,
         edge_highway=highways,
-        edge_geometry=geoms,
     )
     _add_connectors(net)
     _add_return_links(net)
@@ -551,10 +569,6 @@ def _add_return_links(net: RoadNetwork) -> None:
         [net.edge_name[e] for e in cross],
         [net.edge_highway[e] for e in cross],
     )
-    for k, e in enumerate(cross):
-        geom = net.edge_geometry.get(int(e))
-        if geom is not None:
-            net.edge_geometry[net.n_edges - cross.size + k] = geom[::-1].copy()
 
 
 def with_plant_access(net: RoadNetwork, lon: float, lat: float, radius_m: float) -> RoadNetwork:
@@ -580,7 +594,6 @@ def with_plant_access(net: RoadNetwork, lon: float, lat: float, radius_m: float)
         edge_way=net.edge_way[keep],
         edge_name=[n for n, k in zip(net.edge_name, keep, strict=True) if k],
         edge_highway=[h for h, k in zip(net.edge_highway, keep, strict=True) if k],
-        edge_geometry={e: g for e, g in net.edge_geometry.items() if keep[e]},
         plant_access=key,
     )
     if radius_m <= 0:

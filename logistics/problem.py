@@ -122,20 +122,6 @@ def _segment_distances(net: RoadNetwork, cx: float, cy: float) -> np.ndarray:
     t = np.clip(t, 0.0, 1.0)
     px, py = x0 + t * dx, y0 + t * dy
     dist = np.hypot(px - cx, py - cy)
-    # Curved edges (simplified GraphML input): take the nearest of their own segments.
-    for e, coords in net.edge_geometry.items():
-        xs, ys = _TO_METRIC.transform(coords[:, 0], coords[:, 1])
-        xs, ys = np.asarray(xs), np.asarray(ys)
-        sx, sy = xs[1:] - xs[:-1], ys[1:] - ys[:-1]
-        s2 = sx * sx + sy * sy
-        tt = np.clip(
-            np.where(
-                s2 > 0, ((cx - xs[:-1]) * sx + (cy - ys[:-1]) * sy) / np.where(s2 > 0, s2, 1), 0
-            ),
-            0,
-            1,
-        )
-        dist[e] = float(np.min(np.hypot(xs[:-1] + tt * sx - cx, ys[:-1] + tt * sy - cy)))
     return dist
 
 
