@@ -21,6 +21,7 @@ demo: $(STAMP)
 	$(BIN)/senkata plan scenarios/senkata-2005-06.yaml --out out/
 
 test: $(STAMP)
+	bash scripts/system-deps.sh
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)
