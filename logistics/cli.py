@@ -57,7 +57,13 @@ def _user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _load(scenario: Path, data: Path | None, time_limit: float | None, seed: int | None):
+def _load(
+    scenario: Path,
+    data: Path | None,
+    time_limit: float | None,
+    seed: int | None,
+    allocation: str | None = None,
+):
     from logistics.problem import build_problem
     from logistics.scenario import load_scenario
 
@@ -73,6 +79,13 @@ def _load(scenario: Path, data: Path | None, time_limit: float | None, seed: int
         updates["seed"] = seed
     if updates:
         sc = sc.model_copy(update={"solver": sc.solver.model_copy(update=updates)})
+    if allocation is not None:
+        policies = ("max-delivered", "proportional", "max-min")
+        if allocation not in policies:
+            raise InputError(
+                "--allocation", f"expected one of {', '.join(policies)}, got {allocation!r}"
+            )
+        sc = sc.model_copy(update={"allocation": allocation})
     with console.status("loading map and building the problem..."):
         try:
             problem = build_problem(sc, scenario_dir=scenario.parent, data=data)
@@ -99,6 +112,14 @@ def plan(
         int | None,
         typer.Option("--seed", help="Search seed (same seed and limits give the same plan)."),
     ] = None,
+    allocation: Annotated[
+        str | None,
+        typer.Option(
+            "--allocation",
+            help="How a short stock is shared: max-delivered, proportional or max-min "
+            "(default: the scenario's).",
+        ),
+    ] = None,
     data: DataDir = None,
 ) -> None:
     """Plan one shift and write the plan, its routes and a summary into --out."""
@@ -106,7 +127,7 @@ def plan(
     from logistics.report import print_summary, write_outputs
     from logistics.solver import solve
 
-    sc, problem = _load(scenario, data, time_limit, seed)
+    sc, problem = _load(scenario, data, time_limit, seed, allocation)
     limit = sc.solver.time_limit_s
     with console.status(f"solving (up to {limit:g} s)..."):
         result = solve(problem)

@@ -104,6 +104,18 @@ class GroupTotal(_M):
     #: ration of the eligible points
     ration: int
     delivered: int
+    #: ration of the points trucks can reach with a guard (the base of fair shares)
+    reachable: int = 0
+    households: float = 0.0
+
+    @property
+    def share(self) -> float:
+        """Delivered over the eligible ration (0 when the group has none)."""
+        return self.delivered / self.ration if self.ration else 0.0
+
+    @property
+    def per_household(self) -> float:
+        return self.delivered / self.households if self.households else 0.0
 
 
 class PlantInfo(_M):
@@ -142,6 +154,7 @@ class Plan(_M):
     delivered: int
     demand: int
     solver: SolverInfo
+    allocation: str = "max-delivered"
     notes: list[str] = Field(default_factory=list)
 
     # ---------------------------------------------------------- conveniences
@@ -158,6 +171,23 @@ class Plan(_M):
 
     def driving_hours(self) -> float:
         return sum(leg.drive_min + leg.delay_min for _, tr in self.trips() for leg in tr.legs) / 60
+
+    def fairness(self) -> dict[str, Any]:
+        """Served share per group that trucks can reach, its minimum and spread.
+
+        Shares are delivered / eligible ration (equivalently cylinders per household over
+        the ration per household). Groups no guarded truck can reach are listed apart.
+        """
+        reach = {g.group: g.share for g in self.groups if g.reachable > 0}
+        lo = min(reach.values(), default=0.0)
+        hi = max(reach.values(), default=0.0)
+        return {
+            "policy": self.allocation,
+            "shares": reach,
+            "min_share": lo,
+            "spread": hi - lo,
+            "cut_off": [g.group for g in self.groups if g.ration > 0 and g.reachable == 0],
+        }
 
     def plan_id(self) -> str:
         """Short content hash identifying this plan (printed on every output)."""
@@ -185,6 +215,7 @@ def build_plan(
     routes: list[tuple[Any, int, list[tuple[str, Drop | None]]]],
     drops: list[Drop],
     stats: SolveStats,
+    caps: dict[str, int] | None = None,
 ) -> Plan:
     """Turn solver routes into a :class:`Plan` with timed stops, road paths and reasons.
 
@@ -288,6 +319,11 @@ def build_plan(
 
     total = sum(delivered_at.values())
     stock = sc.plant.stock
+    by_group_got: dict[str, int] = defaultdict(int)
+    for p in problem.points:
+        if not p.priority:
+            by_group_got[p.group] += delivered_at.get(p.id, 0)
+    biggest = max((d.cylinders for d in drops), default=0)
     unserved = []
     for p in problem.points:
         got = delivered_at.get(p.id, 0)
@@ -298,6 +334,10 @@ def build_plan(
             # Stock is short when what is left at the plant cannot cover what this point
             # still lacks; otherwise trucks, shift time or guards ran out first.
             reason = "stock-short" if stock - total < p.ration - got else "no-time"
+            cap = None if caps is None or p.priority else caps.get(p.group)
+            if cap is not None and by_group_got[p.group] + biggest > cap:
+                # the allocation policy gave the rest of the stock to other districts
+                reason = "fair-share"
         unserved.append(
             Unserved(
                 point_id=p.id,
@@ -310,15 +350,28 @@ def build_plan(
                 priority=p.priority,
             )
         )
-    by_group: dict[str, list] = defaultdict(lambda: [0, 0, 0, 0])
+    routable = {p.id for p in problem.routable}
+    by_group: dict[str, list] = defaultdict(lambda: [0, 0, 0, 0, 0, 0.0])
     for p in problem.points:
+        if p.priority:
+            continue  # priority sites are served first, outside the district shares
         g = by_group[p.group]
         g[0] += 1
         g[1] += int(p.eligible)
         g[2] += p.ration if p.eligible else 0
         g[3] += delivered_at.get(p.id, 0)
+        g[4] += p.ration if p.id in routable else 0
+        g[5] += p.households if p.eligible else 0.0
     groups = [
-        GroupTotal(group=k, points=v[0], eligible_points=v[1], ration=v[2], delivered=v[3])
+        GroupTotal(
+            group=k,
+            points=v[0],
+            eligible_points=v[1],
+            ration=v[2],
+            delivered=v[3],
+            reachable=v[4],
+            households=round(v[5], 1),
+        )
         for k, v in sorted(by_group.items())
     ]
     plant_node = int(net.node_osmid[problem.plant_node])
@@ -354,6 +407,7 @@ def build_plan(
         groups=groups,
         delivered=total,
         demand=sum(p.ration for p in problem.points if p.eligible),
+        allocation=sc.allocation,
         solver=SolverInfo(
             status=stats.status,
             wall_s=round(stats.wall_s, 3),

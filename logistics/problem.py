@@ -35,6 +35,7 @@ REASONS = (
     "unreachable-map",
     "no-guard",
     "stock-short",
+    "fair-share",
     "no-time",
 )
 

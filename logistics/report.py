@@ -130,6 +130,19 @@ def print_summary(plan: Plan, console: Console, *, valid: bool | None = None) ->
             f"{r['served_pct']:.0f}%",
         )
     console.print(g)
+    f = plan.fairness()
+    console.print(
+        f"fairness ({f['policy']}): lowest served share {100 * f['min_share']:.0f}%, spread "
+        f"{100 * f['spread']:.0f} points between reachable districts; "
+        + ", ".join(
+            f"{gr.group.split(' / ')[-1]} {gr.per_household:.2f}"
+            for gr in plan.groups
+            if gr.reachable
+        )
+        + " cylinders per household"
+    )
+    if f["cut_off"]:
+        console.print("no truck can reach: " + ", ".join(f["cut_off"]))
     if plan.unserved:
         u = Table(title="Points not fully served")
         for col in ("point", "name", "area", "missing", "reason"):

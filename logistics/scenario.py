@@ -346,6 +346,11 @@ class Scenario(_Model):
     priority_sites: list[PrioritySite] = Field(default_factory=list)
     eligibility: Eligibility = Field(default_factory=Eligibility)
     blockades: list[Blockade] = Field(default_factory=list)
+    #: How a short stock is shared: ``max-delivered`` (as many cylinders as possible),
+    #: ``proportional`` (each district its share of the stock, by ration) or ``max-min``
+    #: (raise the worst-served district first, then give the rest to who can take it).
+    #: Priority sites come first under every policy.
+    allocation: Literal["max-delivered", "proportional", "max-min"] = "max-delivered"
     solver: SolverSettings = Field(default_factory=SolverSettings)
 
     @model_validator(mode="after")

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from logistics.allocation import FAIR_DROP, fair_caps
 from logistics.plan import Plan, build_plan
 from logistics.problem import Problem
 
@@ -52,6 +53,7 @@ class Drop:
     loc: int  # location index in the problem tables (1..)
     cylinders: int
     priority: bool
+    group: str = ""
 
 
 @dataclass
@@ -71,8 +73,37 @@ def _split(ration: int, chunk: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(n)]
 
 
-def make_drops(problem: Problem) -> tuple[list[Drop], list[Drop]]:
+def group_demand(problem: Problem, cands: list[Drop]) -> dict[str, int]:
+    """Reachable ration per group (priority sites are outside the groups)."""
+    out: dict[str, int] = {}
+    for d in cands:
+        if not d.priority:
+            out[d.group] = out.get(d.group, 0) + d.cylinders
+    return out
+
+
+def _stock_after_priority(problem: Problem, cands: list[Drop]) -> int:
+    return max(0, problem.scenario.plant.stock - sum(d.cylinders for d in cands if d.priority))
+
+
+def max_drop(cands: list[Drop], group: str) -> int:
+    return max((d.cylinders for d in cands if d.group == group and not d.priority), default=0)
+
+
+def _delivered_by_group(routes: list, problem: Problem) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for _, _, seq in routes:
+        for kind, d in seq:
+            if kind == "drop" and d is not None and not d.priority:
+                out[d.group] = out.get(d.group, 0) + d.cylinders
+    return out
+
+
+def make_drops(problem: Problem, *, fine: bool = False) -> tuple[list[Drop], list[Drop]]:
     """All drops, and the candidate drops offered to the search (priority first, nearest).
+
+    ``fine`` splits rations into drops of at most :data:`FAIR_DROP` cylinders (fair
+    policies need finer steps to hit each group's cap).
 
     Returns
     -------
@@ -80,10 +111,12 @@ def make_drops(problem: Problem) -> tuple[list[Drop], list[Drop]]:
     """
     active = [t for t in problem.trucks if t.commission is not None]
     chunk = min(t.capacity for t in active)
+    if fine:
+        chunk = min(chunk, FAIR_DROP)
     drops = []
     for k, p in enumerate(problem.routable):
         for q in _split(p.ration, chunk):
-            drops.append(Drop(loc=k + 1, cylinders=q, priority=p.priority))
+            drops.append(Drop(loc=k + 1, cylinders=q, priority=p.priority, group=p.group))
     rng = np.random.default_rng(problem.scenario.solver.seed)
     jitter = rng.random(len(drops))
     t = problem.tables.time_s
@@ -119,6 +152,7 @@ def _greedy_routes(
     n_reload: int,
     work_s: int,
     stock: int,
+    caps: dict[str, int] | None = None,
 ) -> list[list[int]]:
     """A feasible warm start: trips filled nearest-first, trucks taking turns.
 
@@ -130,6 +164,7 @@ def _greedy_routes(
     order = sorted(range(len(cands)), key=lambda k: not cands[k].priority)
     free = dict.fromkeys(order)  # insertion-ordered set: priority drops first
     left = stock
+    room = dict(caps) if caps is not None else None  # cylinders each group may still get
     clock = [problem.shift_start_s] * len(trucks)
     trips: list[list[list[int]]] = [[] for _ in trucks]
     end_limit = [min(problem.shift_end_s, problem.shift_start_s + work_s)] * len(trucks)
@@ -142,6 +177,8 @@ def _greedy_routes(
                 for k in free:
                     d = cands[k]
                     if load + d.cylinders > truck.capacity or d.cylinders > left:
+                        continue
+                    if room is not None and not d.priority and d.cylinders > room.get(d.group, 0):
                         continue
                     if not truck.commission.may_serve(problem.routable[d.loc - 1]):
                         continue
@@ -157,6 +194,8 @@ def _greedy_routes(
                 stops.append(first_drop + best)
                 load += cands[best].cylinders
                 left -= cands[best].cylinders
+                if room is not None and not cands[best].priority:
+                    room[cands[best].group] -= cands[best].cylinders
                 t, here = best_t, first_drop + best
             if stops:
                 trips[v].append(stops)
@@ -175,7 +214,13 @@ def _greedy_routes(
 
 
 def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = False) -> Plan:
-    """Plan the shift: OR-Tools routing over the problem's candidate drops.
+    """Plan the shift: OR-Tools routing over the problem's drops, under its allocation policy.
+
+    ``max-delivered`` solves once. ``proportional`` caps each district / macrodistrict at
+    its share of the stock (proportional to its reachable ration) and solves once.
+    ``max-min`` does the same, then frees what the fleet could not deliver in the groups
+    that fell short and gives it to the others (water-filling), and solves again with the
+    remaining half of the time.
 
     Parameters
     ----------
@@ -187,15 +232,48 @@ def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = Fa
         Print OR-Tools' search log.
     """
     sc = problem.scenario
-    settings = sc.solver
-    limit = settings.time_limit_s if time_limit_s is None else time_limit_s
-    t0 = time.monotonic()
+    limit = sc.solver.time_limit_s if time_limit_s is None else time_limit_s
     trucks = [t for t in problem.trucks if t.commission is not None]
-    drops, cands = make_drops(problem) if problem.routable else ([], [])
+    policy = sc.allocation
+    drops, cands = (
+        make_drops(problem, fine=policy != "max-delivered") if problem.routable else ([], [])
+    )
     if not cands or not trucks:
         stats = SolveStats("nothing to route", 0.0, 0, False, len(drops), 0, 0)
         return build_plan(problem, routes=[], drops=drops, stats=stats)
+    if policy == "max-delivered":
+        routes, stats = _route(problem, trucks, drops, cands, None, limit, log)
+        return build_plan(problem, routes=routes, drops=drops, stats=stats)
+    demand = group_demand(problem, cands)
+    caps = fair_caps(demand, _stock_after_priority(problem, cands))
+    rounds = 2 if policy == "max-min" else 1
+    t0 = time.monotonic()
+    routes, stats = _route(problem, trucks, drops, cands, caps, limit / rounds, log)
+    if rounds == 2:
+        got = _delivered_by_group(routes, problem)
+        # Groups the fleet could not fill keep what they got; the rest share what is freed.
+        short = {g for g, c in caps.items() if got.get(g, 0) < c - max_drop(cands, g)}
+        if short:
+            fixed = {g: got.get(g, 0) for g in short}
+            caps = fair_caps(demand, _stock_after_priority(problem, cands), fixed=fixed)
+            routes, stats = _route(problem, trucks, drops, cands, caps, limit / rounds, log)
+    stats.wall_s = time.monotonic() - t0
+    return build_plan(problem, routes=routes, drops=drops, stats=stats, caps=caps)
 
+
+def _route(
+    problem: Problem,
+    trucks: list,
+    drops: list[Drop],
+    cands: list[Drop],
+    caps: dict[str, int] | None,
+    limit: float,
+    log: bool,
+) -> tuple[list, SolveStats]:
+    """Build and solve one OR-Tools model; ``caps`` bound the cylinders per group."""
+    sc = problem.scenario
+    settings = sc.solver
+    t0 = time.monotonic()
     plant = sc.plant
     load_s = int(round(plant.loading_minutes * 60))
     max_cap = max(t.capacity for t in trucks)
@@ -297,6 +375,17 @@ def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = Fa
         )
 
     params = pywrapcp.DefaultRoutingSearchParameters()
+    if caps is not None:
+        solver = routing.solver()
+        for g, cap in caps.items():
+            members = [
+                (manager.NodeToIndex(1 + n_reload + k), d.cylinders)
+                for k, d in enumerate(cands)
+                if d.group == g and not d.priority
+            ]
+            if members and sum(q for _, q in members) > cap:
+                solver.Add(solver.Sum([routing.ActiveVar(i) * q for i, q in members]) <= cap)
+
     # Insertion heuristics fail on the mandatory per-truck reloads; path-building works.
     params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
     params.local_search_metaheuristic = (
@@ -307,7 +396,7 @@ def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = Fa
     params.log_search = log
     routing.CloseModelWithParameters(params)
     initial = _greedy_routes(
-        problem, trucks, cands, tm_by_factor, max_trips, n_reload, work_s, plant.stock
+        problem, trucks, cands, tm_by_factor, max_trips, n_reload, work_s, plant.stock, caps
     )
     start_from = routing.ReadAssignmentFromRoutes(initial, True)
     if start_from is not None:
@@ -325,7 +414,7 @@ def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = Fa
             len(cands),
             n_trucks * max_trips,
         )
-        return build_plan(problem, routes=[], drops=drops, stats=stats)
+        return [], stats
 
     routes = []
     for v, truck in enumerate(trucks):
@@ -350,4 +439,4 @@ def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = Fa
         n_candidates=len(cands),
         n_trip_slots=n_trucks * max_trips,
     )
-    return build_plan(problem, routes=routes, drops=drops, stats=stats)
+    return routes, stats
