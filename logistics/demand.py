@@ -159,6 +159,8 @@ class DeliveryPoint:
     notes: list[str] = field(default_factory=list)
     #: normalised names of further areas covering the point (overlapping boundaries)
     overlaps: set[str] = field(default_factory=set)
+    #: distribution hours (minutes after midnight) the hand-over must fit in, if any
+    window: tuple[int, int] | None = None
 
     @property
     def eligible(self) -> bool:
@@ -335,6 +337,8 @@ def build_points(
 
     def placed(i: int, where: str, item, **fields) -> DeliveryPoint:
         node, dist = _snap_checked(net, item.lon, item.lat, max_snap, f"{where}[{i}]", usable_nodes)
+        win = item.window  # the point's own distribution hours, if its assembly set them
+        fields["window"] = (win.start_min, win.end_min) if win is not None else None
         return DeliveryPoint(
             id=item.id,
             lon=item.lon,
@@ -383,6 +387,7 @@ def build_points(
             p.ration = int(round(p.households * dem.cylinders_per_household))
     points = [p for p in points if p.ration > 0]
     _apply_eligibility(points, scenario.eligibility, areas)
+    _apply_windows(points, dem, areas)
     return points
 
 
@@ -404,6 +409,19 @@ def _snap_checked(
         )
         raise InputError(where, msg)
     return node, dist
+
+
+def _apply_windows(points: list[DeliveryPoint], dem, areas: Areas) -> None:
+    """Area distribution hours for points without their own (first matching area wins)."""
+    rules = [
+        (_norm(areas.resolve(w.area, f"demand.windows[{i}].area")), (w.start_min, w.end_min))
+        for i, w in enumerate(dem.windows)
+    ]
+    for p in points:
+        if p.window is not None:
+            continue
+        names = p.area_names()
+        p.window = next((win for key, win in rules if key in names), None)
 
 
 def _apply_eligibility(points: list[DeliveryPoint], elig: Eligibility, areas: Areas) -> None:

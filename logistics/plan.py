@@ -271,7 +271,8 @@ def build_plan(
                 p = problem.routable[loc - 1]
                 lg = leg(here, loc, truck.speed_factor, p.id)
                 arrive = clock + lg.drive_min + lg.delay_min
-                leave = arrive + problem.service_s(cyl) / 60
+                begin = arrive if p.window is None else max(arrive, p.window[0])
+                leave = begin + problem.service_s(cyl) / 60
                 legs.append(lg)
                 stops.append(
                     Stop(

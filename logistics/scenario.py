@@ -229,6 +229,14 @@ class ListedPoint(_Model):
     lon: Lon
     #: Households it serves; when absent they are estimated from the area population.
     households: int | None = Field(default=None, ge=0, le=1_000_000)
+    #: Distribution hours set by its assembly (the hand-over must fit inside).
+    window: TimeWindow | None = None
+
+
+class AreaWindow(TimeWindow):
+    """Distribution hours an assembly sets for every point of its district or zone."""
+
+    area: Name
 
 
 class Demand(_Model):
@@ -247,6 +255,8 @@ class Demand(_Model):
     #: Minutes to hand over at a stop, plus seconds per cylinder.
     stop_minutes: float = Field(default=10.0, ge=0, le=240)
     seconds_per_cylinder: float = Field(default=6.0, ge=0, le=600)
+    #: Distribution hours by district / zone; a point's own window takes precedence.
+    windows: list[AreaWindow] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _listed_needs_points(self) -> Demand:
@@ -266,6 +276,7 @@ class PrioritySite(_Model):
     lat: Lat
     lon: Lon
     cylinders: int = Field(ge=1, le=100_000)
+    window: TimeWindow | None = None
 
 
 class ExcludedPolygon(_Model):

@@ -73,6 +73,21 @@ def _split(ration: int, chunk: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(n)]
 
 
+def _drop_windows(
+    problem: Problem, cands: list[Drop], service: np.ndarray
+) -> list[tuple[int, int] | None]:
+    """Allowed start of each drop's hand-over (seconds), from its point's hours."""
+    out: list[tuple[int, int] | None] = []
+    for d, sv in zip(cands, service, strict=True):
+        win = problem.routable[d.loc - 1].window
+        if win is None:
+            out.append(None)
+            continue
+        lo = max(win[0] * 60, problem.shift_start_s)
+        out.append((lo, max(lo, win[1] * 60 - int(sv))))
+    return out
+
+
 def group_demand(problem: Problem, cands: list[Drop]) -> dict[str, int]:
     """Reachable ration per group (priority sites are outside the groups)."""
     out: dict[str, int] = {}
@@ -116,6 +131,8 @@ def make_drops(problem: Problem, *, fine: bool = False) -> tuple[list[Drop], lis
     drops = []
     for k, p in enumerate(problem.routable):
         for q in _split(p.ration, chunk):
+            if p.window is not None and (p.window[1] - p.window[0]) * 60 < problem.service_s(q):
+                continue  # its hours are too short for this hand-over: no-time
             drops.append(Drop(loc=k + 1, cylinders=q, priority=p.priority, group=p.group))
     rng = np.random.default_rng(problem.scenario.solver.seed)
     jitter = rng.random(len(drops))
@@ -153,6 +170,7 @@ def _greedy_routes(
     work_s: int,
     stock: int,
     caps: dict[str, int] | None = None,
+    windows: list[tuple[int, int] | None] | None = None,
 ) -> list[list[int]]:
     """A feasible warm start: trips filled nearest-first, trucks taking turns.
 
@@ -184,6 +202,11 @@ def _greedy_routes(
                         continue
                     node = first_drop + k
                     arrive = t + tm[here, node]
+                    win = windows[k] if windows else None
+                    if win is not None:
+                        if arrive > win[1]:
+                            continue
+                        arrive = max(arrive, win[0])  # wait for the distribution hours
                     if arrive + tm[node, 0] > end_limit[v]:
                         continue
                     if best is None or (d.priority, -arrive) > (cands[best].priority, -best_t):
@@ -340,6 +363,12 @@ def _route(
         time_dim.SetSpanUpperBoundForVehicle(work_s, v)
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
 
+    # Distribution hours: the hand-over must start and finish inside the point's window.
+    windows = _drop_windows(problem, cands, service[1 + n_reload :])
+    for k, win in enumerate(windows):
+        if win is not None:
+            time_dim.CumulVar(manager.NodeToIndex(1 + n_reload + k)).SetRange(*win)
+
     demand_id = routing.RegisterUnaryTransitVector(node_demand)
     routing.AddDimensionWithVehicleCapacity(
         demand_id, max_cap, [t.capacity for t in trucks], True, "Load"
@@ -396,7 +425,16 @@ def _route(
     params.log_search = log
     routing.CloseModelWithParameters(params)
     initial = _greedy_routes(
-        problem, trucks, cands, tm_by_factor, max_trips, n_reload, work_s, plant.stock, caps
+        problem,
+        trucks,
+        cands,
+        tm_by_factor,
+        max_trips,
+        n_reload,
+        work_s,
+        plant.stock,
+        caps,
+        windows,
     )
     start_from = routing.ReadAssignmentFromRoutes(initial, True)
     if start_from is not None:

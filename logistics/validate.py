@@ -320,6 +320,15 @@ def check_plan(
                     )
                     if s.depart < s.arrive + need - TIME_TOL_MIN:
                         rep.add(f"{where} stop {s.point_id}: hand-over shorter than {need:.1f} min")
+                    win = points[s.point_id].window if s.point_id in points else None
+                    if win is not None and (
+                        s.depart - need < win[0] - TIME_TOL_MIN or s.depart > win[1] + TIME_TOL_MIN
+                    ):
+                        rep.add(
+                            f"{where} stop {s.point_id}: hands over "
+                            f"{format_hhmm(s.depart - need)}-{format_hhmm(s.depart)}, outside its "
+                            f"distribution hours {format_hhmm(win[0])}-{format_hhmm(win[1])}"
+                        )
                     clock = s.depart
                 else:
                     if trip.back < arrive - TIME_TOL_MIN:
