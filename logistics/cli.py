@@ -189,6 +189,118 @@ def validate(
             raise typer.Exit(1)
 
 
+@app.command()
+@_user_errors
+def replan(
+    plan_file: Annotated[Path, typer.Argument(help="The plan being carried out (plan.json).")],
+    scenario: Annotated[Path, typer.Option("--scenario", "-s", help="Its scenario YAML.")],
+    at: Annotated[str, typer.Option("--at", help="Time of the re-plan, HH:MM.")],
+    progress: Annotated[
+        Path | None,
+        typer.Option(
+            "--progress", help="CSV of stops handed over (truck,trip,point_id,delivered)."
+        ),
+    ] = None,
+    blockade: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--blockade",
+            help="New blockade, e.g. 'id=b9,lat=-16.52,lon=-68.17,radius_m=80,status=closed' "
+            "(repeatable; permit needs delay_minutes=N).",
+        ),
+    ] = None,
+    lift: Annotated[
+        list[str] | None, typer.Option("--lift", help="Id of a blockade lifted.")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory for the new plan.")] = Path(
+        "out-replan"
+    ),
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Search seconds.")] = 3.0,
+    data: DataDir = None,
+) -> None:
+    """Re-plan the rest of a shift from --at: done work stays, trucks go on from where they are."""
+    from logistics.plan import Plan, validate_plan
+    from logistics.replan import read_progress
+    from logistics.replan import replan as do_replan
+    from logistics.report import print_summary, write_outputs
+    from logistics.scenario import Blockade, load_scenario
+
+    sc = load_scenario(scenario)
+    try:
+        old = Plan.load(plan_file)
+    except (OSError, ValueError) as exc:
+        raise InputError(
+            str(plan_file), f"not a readable plan.json ({type(exc).__name__})"
+        ) from None
+    done = read_progress(progress) if progress is not None else None
+    new_blockades = []
+    for k, text in enumerate(blockade or []):
+        fields = dict(part.split("=", 1) for part in text.split(",") if "=" in part)
+        try:
+            new_blockades.append(Blockade.model_validate(fields))
+        except ValueError as exc:
+            first = str(exc).splitlines()[1:3]
+            raise InputError(f"--blockade[{k}]", " ".join(x.strip() for x in first)) from None
+    with console.status(f"re-planning from {at} (up to {time_limit:g} s)..."):
+        new, new_sc = do_replan(
+            old,
+            sc,
+            at,
+            progress=done,
+            add_blockades=new_blockades,
+            lift=lift or [],
+            time_limit_s=time_limit,
+        )
+    from logistics.network import load_network, with_plant_access
+
+    net = with_plant_access(
+        load_network(None if sc.map.source == "embedded" else sc.map.source, data=data),
+        sc.plant.lon,
+        sc.plant.lat,
+        sc.plant.access_m,
+    )
+    report = validate_plan(new, new_sc, net, data=data)
+    print_summary(new, console, valid=report.ok)
+    print_diff(old, new, console)
+    if not report.ok:
+        for e in report.errors[:20]:
+            err_console.print(f"  violation: {e}", markup=False)
+        err_console.print("error: the re-plan failed validation; nothing was written", markup=False)
+        raise typer.Exit(1)
+    files = write_outputs(new, net, out)
+    from logistics.scenario import scenario_to_yaml
+
+    (out / "scenario.yaml").write_text(scenario_to_yaml(new_sc), encoding="utf-8")
+    console.print("wrote " + ", ".join(str(f) for f in [*files, out / "scenario.yaml"]))
+
+
+def print_diff(old: Any, new: Any, out: Console) -> None:
+    """What the re-plan changed: stops that moved truck, points now unserved, km, delivered."""
+
+    def where(plan: Any) -> dict[str, set[str]]:
+        m: dict[str, set[str]] = {}
+        for truck, trip in plan.trips():
+            for s in trip.stops:
+                m.setdefault(s.point_id, set()).add(truck.truck_id)
+        return m
+
+    a, b = where(old), where(new)
+    moved = sorted(p for p in a.keys() & b.keys() if a[p] != b[p])
+    lost = sorted(a.keys() - b.keys())
+    gained = sorted(b.keys() - a.keys())
+    reasons = {u.point_id: u.reason for u in new.unserved}
+    out.print(
+        f"[bold]changes[/bold]: delivered {old.delivered:,} -> {new.delivered:,}, "
+        f"km {old.km:,.1f} -> {new.km:,.1f}"
+    )
+    for p in moved:
+        out.print(f"  {p}: truck {', '.join(sorted(a[p]))} -> {', '.join(sorted(b[p]))}")
+    for p in lost:
+        out.print(f"  {p}: no longer served ({reasons.get(p, 'moved')})")
+    for p in gained:
+        out.print(f"  {p}: newly served by {', '.join(sorted(b[p]))}")
+
+
 @maps_app.command("info")
 @_user_errors
 def maps_info(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,6 +61,8 @@ class Trip(_M):
     back: float
     loaded: int
     stops: list[Stop]
+    #: cylinders brought back to the plant (re-planning can leave some on board)
+    returned: int = 0
     #: legs[k] ends at stops[k]; the last leg returns to the plant
     legs: list[Leg]
 
@@ -204,9 +207,43 @@ class Plan(_M):
         return cls.model_validate_json(Path(path).read_text(encoding="utf-8"))
 
 
+def _join(fx: FixedPart, lg: Leg) -> Leg:
+    """Prefix a leg from a truck's position with the road it drove since its last stop.
+
+    The times of the driven part are added too, so the leg reads as one drive from the
+    last stop (the validator re-walks it from that stop's departure).
+    """
+    return lg.model_copy(
+        update={
+            "nodes": fx.road_nodes + lg.nodes[1:],
+            "km": fx.road_km + lg.km,
+            "drive_min": fx.road_min + lg.drive_min,
+            "delay_min": fx.road_delay_min + lg.delay_min,
+        }
+    )
+
+
 def scenario_digest(problem: Problem) -> str:
     data = problem.scenario.model_dump(mode="json")
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass
+class FixedPart:
+    """What a truck already did when a shift is re-planned (see :mod:`logistics.replan`).
+
+    ``trips`` are kept as they are; when ``on_road`` the last of them is under way, and the
+    first new stops continue it from ``start_loc`` (its position, a table location), after
+    the ``road_nodes`` already driven since its last stop.
+    """
+
+    trips: list[Trip]
+    on_road: bool = False
+    start_loc: int = 0
+    road_nodes: list[int] = field(default_factory=list)
+    road_km: float = 0.0
+    road_min: float = 0.0
+    road_delay_min: float = 0.0
 
 
 def build_plan(
@@ -216,11 +253,13 @@ def build_plan(
     drops: list[Drop],
     stats: SolveStats,
     caps: dict[str, int] | None = None,
+    fixed: dict[str, FixedPart] | None = None,
 ) -> Plan:
     """Turn solver routes into a :class:`Plan` with timed stops, road paths and reasons.
 
-    Times are recomputed forward from each truck's start (earliest schedule, no waiting),
-    so they are exactly consistent with the travel tables.
+    Times are recomputed forward from each truck's start (earliest schedule, waiting only
+    for distribution hours), so they are exactly consistent with the travel tables.
+    ``fixed`` holds each truck's work before a mid-shift re-plan; it is kept unchanged.
     """
     sc = problem.scenario
     net = problem.net
@@ -242,7 +281,11 @@ def build_plan(
 
     route_by_truck = {truck.id: (start, seq) for truck, start, seq in routes}
     for truck in problem.trucks:
-        trips: list[Trip] = []
+        fx = (fixed or {}).get(truck.id)
+        trips: list[Trip] = [t.model_copy(deep=True) for t in fx.trips] if fx else []
+        for t in trips:
+            for st in t.stops:
+                delivered_at[st.point_id] += st.cylinders
         start_s, seq = route_by_truck.get(truck.id, (problem.shift_start_s, []))
         # group the sequence into trips of drops, merging consecutive drops at one point
         groups: list[list[Drop]] = [[]]
@@ -253,8 +296,10 @@ def build_plan(
                 assert d is not None
                 groups[-1].append(d)
         clock = start_s / 60
-        for drops_in_trip in groups:
-            if not drops_in_trip:
+        for gi, drops_in_trip in enumerate(groups):
+            # the first stops of a truck out on the road continue the trip under way
+            continuing = fx is not None and fx.on_road and gi == 0
+            if not drops_in_trip and not continuing:
                 continue
             merged: list[tuple[int, int, bool]] = []
             for d in drops_in_trip:
@@ -262,14 +307,23 @@ def build_plan(
                     merged[-1] = (d.loc, merged[-1][1] + d.cylinders, d.priority)
                 else:
                     merged.append((d.loc, d.cylinders, d.priority))
-            load_start = clock
-            clock += load_min
-            depart = clock
-            stops, legs = [], []
-            here = 0
-            for loc, cyl, prio in merged:
+            if continuing:
+                assert fx is not None
+                cur = trips.pop()
+                load_start, depart = cur.load_start, cur.depart
+                stops, legs = list(cur.stops), list(cur.legs)
+                here = fx.start_loc
+            else:
+                load_start = clock
+                clock += load_min
+                depart = clock
+                stops, legs = [], []
+                here = 0
+            for k, (loc, cyl, prio) in enumerate(merged):
                 p = problem.routable[loc - 1]
                 lg = leg(here, loc, truck.speed_factor, p.id)
+                if continuing and k == 0:
+                    lg = _join(fx, lg)
                 arrive = clock + lg.drive_min + lg.delay_min
                 begin = arrive if p.window is None else max(arrive, p.window[0])
                 leave = begin + problem.service_s(cyl) / 60
@@ -293,17 +347,22 @@ def build_plan(
                 clock = leave
                 here = loc
             back_leg = leg(here, 0, truck.speed_factor, sc.plant.id)
+            if continuing and not merged:
+                back_leg = _join(fx, back_leg)
             legs.append(back_leg)
             clock += back_leg.drive_min + back_leg.delay_min
+            handed = sum(s.cylinders for s in stops)
+            loaded = cur.loaded if continuing else handed
             trips.append(
                 Trip(
                     trip_no=len(trips) + 1,
                     load_start=load_start,
                     depart=depart,
                     back=clock,
-                    loaded=sum(s.cylinders for s in stops),
+                    loaded=loaded,
                     stops=stops,
                     legs=legs,
+                    returned=loaded - handed,
                 )
             )
         c = truck.commission

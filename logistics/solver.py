@@ -57,6 +57,21 @@ class Drop:
 
 
 @dataclass
+class TruckStart:
+    """Where a truck is when (re-)planning starts: used by mid-shift re-planning.
+
+    ``loc`` is a location index of the problem's tables (0 = the plant); ``onboard``
+    cylinders are already loaded (they are not taken from the plant's stock again);
+    ``worked_s`` is the working time already spent since the truck's first loading.
+    """
+
+    loc: int
+    time_s: int
+    onboard: int = 0
+    worked_s: int = 0
+
+
+@dataclass
 class SolveStats:
     status: str
     wall_s: float
@@ -171,6 +186,8 @@ def _greedy_routes(
     stock: int,
     caps: dict[str, int] | None = None,
     windows: list[tuple[int, int] | None] | None = None,
+    starts: list[TruckStart] | None = None,
+    start_nodes: list[int] | None = None,
 ) -> list[list[int]]:
     """A feasible warm start: trips filled nearest-first, trucks taking turns.
 
@@ -183,13 +200,20 @@ def _greedy_routes(
     free = dict.fromkeys(order)  # insertion-ordered set: priority drops first
     left = stock
     room = dict(caps) if caps is not None else None  # cylinders each group may still get
-    clock = [problem.shift_start_s] * len(trucks)
+    if starts is None:
+        starts = [TruckStart(loc=0, time_s=problem.shift_start_s) for _ in trucks]
+        start_nodes = [0] * len(trucks)
+    assert start_nodes is not None
+    clock = [st.time_s for st in starts]
     trips: list[list[list[int]]] = [[] for _ in trucks]
-    end_limit = [min(problem.shift_end_s, problem.shift_start_s + work_s)] * len(trucks)
-    for _ in range(max_trips):
+    end_limit = [min(problem.shift_end_s, st.time_s + work_s - st.worked_s) for st in starts]
+    for rnd in range(max_trips):
         for v, truck in enumerate(trucks):
             tm = tm_by_factor[truck.speed_factor]
             t, here, load, stops = clock[v], 0, 0, []
+            if rnd == 0 and start_nodes[v] != 0:
+                # out on the road: first hand over what is on board, then reload
+                here, load = start_nodes[v], truck.capacity - starts[v].onboard
             while True:
                 best, best_t = None, None
                 for k in free:
@@ -220,7 +244,7 @@ def _greedy_routes(
                 if room is not None and not cands[best].priority:
                     room[cands[best].group] -= cands[best].cylinders
                 t, here = best_t, first_drop + best
-            if stops:
+            if stops or (rnd == 0 and start_nodes[v] != 0):
                 trips[v].append(stops)
                 clock[v] = t + tm[here, 0]
     routes = []
@@ -292,12 +316,21 @@ def _route(
     caps: dict[str, int] | None,
     limit: float,
     log: bool,
+    starts: list[TruckStart] | None = None,
+    stock: int | None = None,
 ) -> tuple[list, SolveStats]:
-    """Build and solve one OR-Tools model; ``caps`` bound the cylinders per group."""
+    """Build and solve one OR-Tools model.
+
+    ``caps`` bound the cylinders per group; ``starts`` (one per truck) place trucks
+    mid-shift, and ``stock`` overrides the plant's stock (what is left of it).
+    """
     sc = problem.scenario
     settings = sc.solver
     t0 = time.monotonic()
     plant = sc.plant
+    stock = plant.stock if stock is None else stock
+    if starts is None:
+        starts = [TruckStart(loc=0, time_s=problem.shift_start_s) for _ in trucks]
     load_s = int(round(plant.loading_minutes * 60))
     max_cap = max(t.capacity for t in trucks)
     n_trucks = len(trucks)
@@ -316,17 +349,28 @@ def _route(
     max_trips = min(max_trips, MAX_TRIPS_PER_TRUCK)
     n_reload = n_trucks * (max_trips - 1)
 
-    # node 0: plant; then (max_trips - 1) reload nodes per truck; then the drops
+    # node 0: plant; then (max_trips - 1) reload nodes per truck; then the drops; then a
+    # start node for each truck that is out on the road (mid-shift re-planning)
     node_loc = [0] * (1 + n_reload) + [d.loc for d in cands]
     node_demand = [0] + [-max_cap] * n_reload + [d.cylinders for d in cands]
+    start_nodes = []
+    for st in starts:
+        if st.loc == 0:
+            start_nodes.append(0)
+        else:
+            start_nodes.append(len(node_loc))
+            node_loc.append(st.loc)
+            node_demand.append(0)
     is_plant = np.zeros(len(node_loc), dtype=bool)
     is_plant[: 1 + n_reload] = True
     service = np.asarray(
-        [0] * (1 + n_reload) + [int(round(problem.service_s(d.cylinders))) for d in cands],
+        [0] * (1 + n_reload)
+        + [int(round(problem.service_s(d.cylinders))) for d in cands]
+        + [0] * (len(node_loc) - 1 - n_reload - len(cands)),
         dtype=np.int64,
     )
     n_nodes = len(node_loc)
-    manager = pywrapcp.RoutingIndexManager(n_nodes, n_trucks, 0)
+    manager = pywrapcp.RoutingIndexManager(n_nodes, n_trucks, start_nodes, [0] * n_trucks)
     routing = pywrapcp.RoutingModel(manager)
 
     # Travel per distinct speed factor (checkpoint delays do not scale). Loading time is
@@ -357,24 +401,28 @@ def _route(
         "Time",
     )
     time_dim = routing.GetDimensionOrDie("Time")
-    for v in range(n_trucks):
-        time_dim.CumulVar(routing.Start(v)).SetRange(problem.shift_start_s, problem.shift_end_s)
-        time_dim.CumulVar(routing.End(v)).SetRange(problem.shift_start_s, problem.shift_end_s)
-        time_dim.SetSpanUpperBoundForVehicle(work_s, v)
+    for v, st in enumerate(starts):
+        time_dim.CumulVar(routing.Start(v)).SetRange(st.time_s, problem.shift_end_s)
+        time_dim.CumulVar(routing.End(v)).SetRange(st.time_s, problem.shift_end_s)
+        time_dim.SetSpanUpperBoundForVehicle(max(0, work_s - st.worked_s), v)
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
 
     # Distribution hours: the hand-over must start and finish inside the point's window.
-    windows = _drop_windows(problem, cands, service[1 + n_reload :])
+    windows = _drop_windows(problem, cands, service[1 + n_reload : 1 + n_reload + len(cands)])
     for k, win in enumerate(windows):
         if win is not None:
             time_dim.CumulVar(manager.NodeToIndex(1 + n_reload + k)).SetRange(*win)
 
     demand_id = routing.RegisterUnaryTransitVector(node_demand)
     routing.AddDimensionWithVehicleCapacity(
-        demand_id, max_cap, [t.capacity for t in trucks], True, "Load"
+        demand_id, max_cap, [t.capacity for t in trucks], False, "Load"
     )
     load_dim = routing.GetDimensionOrDie("Load")
-    for node in range(1 + n_reload, n_nodes):
+    for v, (t, st) in enumerate(zip(trucks, starts, strict=True)):
+        # A truck out on the road can hand over only what it carries before reloading.
+        used = t.capacity - st.onboard if st.loc != 0 else 0
+        load_dim.CumulVar(routing.Start(v)).SetValue(max(0, used))
+    for node in range(1 + n_reload, 1 + n_reload + len(cands)):
         load_dim.SlackVar(manager.NodeToIndex(node)).SetValue(0)
     # Each truck owns its reload nodes and must pass them all (mandatory, so a single-stop
     # move of the local search can open a new trip by inserting a stop after a reload).
@@ -393,14 +441,14 @@ def _route(
             # is broken in the Python wrapper of OR-Tools 9.15).
             routing.VehicleVar(idx).SetValues([-1, *allowed])
 
-    if total > plant.stock:
+    if total > stock:
         solver = routing.solver()
         drop_idx = [manager.NodeToIndex(1 + n_reload + k) for k in range(len(cands))]
         solver.Add(
             solver.Sum(
                 [routing.ActiveVar(i) * d.cylinders for i, d in zip(drop_idx, cands, strict=True)]
             )
-            <= plant.stock
+            <= stock
         )
 
     params = pywrapcp.DefaultRoutingSearchParameters()
@@ -432,9 +480,11 @@ def _route(
         max_trips,
         n_reload,
         work_s,
-        plant.stock,
+        stock,
         caps,
         windows,
+        starts,
+        start_nodes,
     )
     start_from = routing.ReadAssignmentFromRoutes(initial, True)
     if start_from is not None:

@@ -251,11 +251,14 @@ def check_plan(
                     f"{sc.shift.max_working_hours} h limit"
                 )
             s_total = sum(s.cylinders for s in trip.stops)
-            if s_total != trip.loaded:
-                rep.add(f"{where}: loaded {trip.loaded} but stops receive {s_total}")
+            if s_total + trip.returned != trip.loaded or trip.returned < 0:
+                rep.add(
+                    f"{where}: loaded {trip.loaded} but stops receive {s_total} and "
+                    f"{trip.returned} come back"
+                )
             if trip.loaded > cap:
                 rep.add(f"{where}: loaded {trip.loaded} cylinders, over capacity {cap}")
-            total_loaded += trip.loaded
+            total_loaded += trip.loaded - trip.returned  # returned cylinders go back to stock
             if len(trip.legs) != len(trip.stops) + 1:
                 rep.add(f"{where}: expected {len(trip.stops) + 1} legs, found {len(trip.legs)}")
                 continue
@@ -357,7 +360,10 @@ def check_plan(
                 delivered[s.point_id] += s.cylinders
 
     if total_loaded > plant.stock:
-        rep.add(f"plan loads {total_loaded} cylinders, over the plant stock of {plant.stock}")
+        rep.add(
+            f"plan takes {total_loaded} cylinders out of the plant (loaded minus returned), "
+            f"over its stock of {plant.stock}"
+        )
     for pid, got in delivered.items():
         p = points.get(pid)
         if p is not None and got > p.ration:
