@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,7 +17,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from logistics.errors import InputError, SenkataError
+from logistics.cli_common import DataDir, console, err_console
+from logistics.cli_common import user_errors as _user_errors
+from logistics.errors import InputError
 
 app = typer.Typer(
     help="Plan guarded LPG deliveries from the Senkata plant over the real road map.",
@@ -31,30 +31,6 @@ maps_app = typer.Typer(
     help="The road map: what is loaded, and downloading a full one.", no_args_is_help=True
 )
 app.add_typer(maps_app, name="maps")
-
-console = Console()
-err_console = Console(stderr=True)
-
-DataDir = Annotated[
-    Path | None,
-    typer.Option(
-        "--data-dir", help="Shared data directory (default ../shared/data or $SENKATA_DATA_DIR)."
-    ),
-]
-
-
-def _user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn user errors into one line on stderr and exit code 2."""
-
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except SenkataError as exc:
-            err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
-            raise typer.Exit(2) from None
-
-    return wrapper
 
 
 def _load(
@@ -389,6 +365,17 @@ def maps_fetch(
     console.print(
         f"wrote {path} ({graph.number_of_nodes():,} nodes); use it with map.source: {path}"
     )
+
+
+def _register_subcommands() -> None:
+    """Commands that live in their own modules (sheets, ledger), wired here once."""
+    from logistics.cli_sheets import ledger_app, sheets
+
+    app.command("sheets")(sheets)
+    app.add_typer(ledger_app, name="ledger")
+
+
+_register_subcommands()
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -1,0 +1,1 @@
+"""Alembic migrations of the delivery ledger (run by :class:`logistics.ledger.Ledger` on open)."""
