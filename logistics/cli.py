@@ -192,6 +192,9 @@ def replan(
         "out-replan"
     ),
     time_limit: Annotated[float, typer.Option("--time-limit", help="Search seconds.")] = 3.0,
+    sheets: Annotated[
+        bool, typer.Option("--sheets", help="Also write new delivery sheets for changed trucks.")
+    ] = False,
     data: DataDir = None,
 ) -> None:
     """Re-plan the rest of a shift from --at: done work stays, trucks go on from where they are."""
@@ -248,6 +251,32 @@ def replan(
 
     (out / "scenario.yaml").write_text(scenario_to_yaml(new_sc), encoding="utf-8")
     console.print("wrote " + ", ".join(str(f) for f in [*files, out / "scenario.yaml"]))
+    if sheets:
+        from logistics.sheets import write_sheets
+
+        changed = changed_trucks(old, new)
+        written = write_sheets(new, new_sc, net, out, trucks=changed)
+        pdfs = [p for p in written if p.parent.name == "sheets"]
+        console.print(
+            f"new sheets for {len(changed)} trucks whose work changed "
+            f"({', '.join(sorted(changed)) or 'none'}): {len(pdfs)} trip PDFs in {out / 'sheets'}"
+        )
+
+
+def changed_trucks(old: Any, new: Any) -> set[str]:
+    """Trucks whose trips differ between two plans: stops, cylinders or roads driven."""
+
+    def work(plan: Any) -> dict[str, list]:
+        return {
+            t.truck_id: [
+                ([(s.point_id, s.cylinders) for s in tr.stops], [lg.nodes for lg in tr.legs])
+                for tr in t.trips
+            ]
+            for t in plan.trucks
+        }
+
+    a, b = work(old), work(new)
+    return {tid for tid in a.keys() | b.keys() if a.get(tid) != b.get(tid)}
 
 
 def print_diff(old: Any, new: Any, out: Console) -> None:

@@ -33,6 +33,7 @@ import math
 import shutil
 import tempfile
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -594,6 +595,7 @@ def write_sheets(
     *,
     price_bs: float = OFFICIAL_PRICE_BS,
     date: str | None = None,
+    trucks: Collection[str] | None = None,
 ) -> list[Path]:
     """Write the trip PDFs, plant summary, CSV, XLSX, GeoJSON and GPX of ``plan``.
 
@@ -609,6 +611,9 @@ def write_sheets(
     date
         Date printed on the sheets (``YYYY-MM-DD``); default the scenario's date, else a
         blank line to fill in.
+    trucks
+        Only these trucks get trip PDFs (after a re-plan: the trucks whose work changed);
+        the summary, CSV, XLSX and routes always cover the whole plan.
 
     Returns
     -------
@@ -641,6 +646,10 @@ def write_sheets(
         pdfs = []
         n_trips = {tr.truck_id: len(tr.trips) for tr in plan.trucks}
         for tr, trip in plan.trips():
+            if trucks is not None and tr.truck_id not in trucks:
+                continue
+            if not trip.stops:
+                continue  # a re-planned trip that only brings its load back: no hand-over
             name = f"sheets/{tr.truck_id}-trip{trip.trip_no}.pdf"
             render_trip_pdf(
                 t / name,

@@ -486,6 +486,8 @@ def _route(
         starts,
         start_nodes,
     )
+    # routes are given in the manager's variable indices, not node numbers
+    initial = [[manager.NodeToIndex(n) for n in route] for route in initial]
     start_from = routing.ReadAssignmentFromRoutes(initial, True)
     if start_from is not None:
         assignment = routing.SolveFromAssignmentWithParameters(start_from, params)

@@ -112,3 +112,48 @@ def test_replan_time_outside_the_shift_is_refused(net, shift):
     sc, plan = shift
     with pytest.raises(InputError, match="--at: expected a time inside the shift"):
         replan(plan, sc, "20:00", net=net)
+
+
+def test_replan_command_writes_plan_diff_and_sheets_for_changed_trucks(net, shift, tmp_path):
+    from typer.testing import CliRunner
+
+    from logistics.cli import app
+    from logistics.scenario import scenario_to_yaml
+
+    sc, plan = shift
+    ((truck, trip),) = plan.trips()
+    plan_file = plan.save(tmp_path / "plan.json")
+    sc_file = tmp_path / "scenario.yaml"
+    sc_file.write_text(scenario_to_yaml(sc), encoding="utf-8")
+    lon, lat = edge_midpoint(net, *SEGMENT)
+    out = tmp_path / "re"
+    r = CliRunner().invoke(
+        app,
+        [
+            "replan",
+            str(plan_file),
+            "--scenario",
+            str(sc_file),
+            "--at",
+            _at_between(trip, 2),
+            "--blockade",
+            f"id=indep,lat={lat},lon={lon},radius_m=25,status=closed",
+            "--out",
+            str(out),
+            "--sheets",
+            "--time-limit",
+            "2",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert "validator: plan passes every rule" in r.stdout
+    assert "changes: delivered 180 -> 180" in r.stdout
+    assert (out / "plan.json").is_file() and (out / "scenario.yaml").is_file()
+    # the only truck's route changed (around the blockade): it gets a new sheet
+    assert [p.name for p in (out / "sheets").iterdir()] == [f"{truck.truck_id}-trip1.pdf"]
+    # a bad blockade option is one line, exit 2
+    bad = CliRunner().invoke(
+        app,
+        ["replan", str(plan_file), "-s", str(sc_file), "--at", "10:00", "--blockade", "id=x"],
+    )
+    assert bad.exit_code == 2 and bad.stderr.count("\n") == 1, bad.output
