@@ -398,10 +398,13 @@ def maps_fetch(
 
 def _register_subcommands() -> None:
     """Commands that live in their own modules (sheets, ledger), wired here once."""
+    from logistics.cli_batch import batch, sweep
     from logistics.cli_sheets import ledger_app, sheets
 
     app.command("sheets")(sheets)
     app.add_typer(ledger_app, name="ledger")
+    app.command("batch")(batch)
+    app.command("sweep")(sweep)
 
 
 _register_subcommands()

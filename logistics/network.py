@@ -23,8 +23,10 @@ are tagged ``assumed=True`` and listed by ``senkata maps info``:
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import re
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -668,8 +670,9 @@ def load_network(
     net = build_network(graph, source=str(map_path), source_sha256=sha)
     if use_cache:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_file.with_suffix(".tmp")
-        with tmp.open("wb") as fh:
+        # a unique temporary name: several worker processes may build the cache at once
+        fd, tmp_name = tempfile.mkstemp(dir=cache_file.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
             pickle.dump(net, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(cache_file)  # atomic: a killed build never leaves half a cache
+        Path(tmp_name).replace(cache_file)  # atomic: a killed build never leaves half a cache
     return net
