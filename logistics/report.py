@@ -52,6 +52,7 @@ def routes_geojson(plan: Plan, net: RoadNetwork) -> dict:
 
 
 def summary_rows(plan: Plan) -> list[dict]:
+    """One row per district / macrodistrict, then one for the priority sites (if any)."""
     rows = []
     for g in plan.groups:
         rows.append(
@@ -62,6 +63,27 @@ def summary_rows(plan: Plan) -> list[dict]:
                 "ration": g.ration,
                 "delivered": g.delivered,
                 "served_pct": round(100 * g.delivered / g.ration, 1) if g.ration else 0.0,
+            }
+        )
+    # Priority sites stand outside the district shares; list them so the totals add up.
+    got: dict[str, int] = {}
+    for _, trip in plan.trips():
+        for st in trip.stops:
+            if st.priority:
+                got[st.point_id] = got.get(st.point_id, 0) + st.cylinders
+    lacking = {u.point_id: u.missing for u in plan.unserved if u.priority}
+    ids = got.keys() | lacking.keys()
+    if ids:
+        delivered = sum(got.values())
+        ration = delivered + sum(lacking.values())
+        rows.append(
+            {
+                "group": "priority sites",
+                "points": len(ids),
+                "eligible_points": len(ids),
+                "ration": ration,
+                "delivered": delivered,
+                "served_pct": round(100 * delivered / ration, 1) if ration else 0.0,
             }
         )
     return rows
