@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-fast bench clean
+.PHONY: setup demo app test test-fast bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -19,6 +19,9 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/senkata maps info
 	$(BIN)/senkata plan scenarios/senkata-2005-06.yaml --out out/
+
+app: $(STAMP)
+	$(BIN)/streamlit run app.py
 
 test: $(STAMP)
 	bash scripts/system-deps.sh
