@@ -280,30 +280,28 @@ def changed_trucks(old: Any, new: Any) -> set[str]:
 
 
 def print_diff(old: Any, new: Any, out: Console) -> None:
-    """What the re-plan changed: stops that moved truck, points now unserved, km, delivered."""
+    """What the re-plan changed: headline numbers, then every stop served differently."""
+    from logistics.plan_diff import diff_plans
 
-    def where(plan: Any) -> dict[str, set[str]]:
-        m: dict[str, set[str]] = {}
-        for truck, trip in plan.trips():
-            for s in trip.stops:
-                m.setdefault(s.point_id, set()).add(truck.truck_id)
-        return m
-
-    a, b = where(old), where(new)
-    moved = sorted(p for p in a.keys() & b.keys() if a[p] != b[p])
-    lost = sorted(a.keys() - b.keys())
-    gained = sorted(b.keys() - a.keys())
+    d = diff_plans(old, new)
+    t = Table(title="Changes (A = old plan, B = re-plan)")
+    for col in ("", "plan A", "plan B", "change"):
+        t.add_column(col, justify="left" if not col else "right")
+    for row in d.summary_rows():
+        t.add_row(*(str(row[k]) for k in ("", "plan A", "plan B", "change")))
+    out.print(t)
     reasons = {u.point_id: u.reason for u in new.unserved}
-    out.print(
-        f"[bold]changes[/bold]: delivered {old.delivered:,} -> {new.delivered:,}, "
-        f"km {old.km:,.1f} -> {new.km:,.1f}"
-    )
-    for p in moved:
-        out.print(f"  {p}: truck {', '.join(sorted(a[p]))} -> {', '.join(sorted(b[p]))}")
-    for p in lost:
-        out.print(f"  {p}: no longer served ({reasons.get(p, 'moved')})")
-    for p in gained:
-        out.print(f"  {p}: newly served by {', '.join(sorted(b[p]))}")
+    for c in d.stops:
+        a, b = ", ".join(c.trucks_a) or "-", ", ".join(c.trucks_b) or "-"
+        why = (
+            f" ({reasons[c.point_id]})"
+            if c.change == "disappeared" and c.point_id in reasons
+            else ""
+        )
+        out.print(
+            f"  {c.point_id} {c.name[:30]}: {c.change}, truck {a} -> {b}, "
+            f"cylinders {c.cylinders_a} -> {c.cylinders_b}{why}"
+        )
 
 
 @maps_app.command("info")

@@ -147,7 +147,7 @@ def test_replan_command_writes_plan_diff_and_sheets_for_changed_trucks(net, shif
     )
     assert r.exit_code == 0, r.output
     assert "validator: plan passes every rule" in r.stdout
-    assert "changes: delivered 180 -> 180" in r.stdout
+    assert "cylinders delivered" in r.stdout and "Changes (A = old plan, B = re-plan)" in r.stdout
     assert (out / "plan.json").is_file() and (out / "scenario.yaml").is_file()
     # the only truck's route changed (around the blockade): it gets a new sheet
     assert [p.name for p in (out / "sheets").iterdir()] == [f"{truck.truck_id}-trip1.pdf"]
