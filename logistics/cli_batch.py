@@ -18,17 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from logistics.errors import SenkataError
+from logistics.cli_common import DataDir, console, err_console, user_errors
 
 if TYPE_CHECKING:  # pragma: no cover
     from logistics.batch import BatchResult
 
-console = Console()
-err_console = Console(stderr=True)
 
 Out = Annotated[
     Path,
@@ -59,24 +56,15 @@ RetryFailed = Annotated[
     typer.Option("--retry-failed", help="Plan again the variants that failed in an earlier run."),
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
-DataDir = Annotated[
-    Path | None,
-    typer.Option(
-        "--data-dir", help="Shared data directory (default ../shared/data or $SENKATA_DATA_DIR)."
-    ),
-]
 
 
 def _user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """One line on stderr and exit 2 for user errors; exit 130 on Ctrl-C (as in cli.py)."""
+    """As every command (one line, exit 2), plus exit 130 on Ctrl-C with a resume hint."""
 
     @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def interruptible(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except SenkataError as exc:
-            err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
-            raise typer.Exit(2) from None
         except KeyboardInterrupt:
             err_console.print(
                 "interrupted: finished variants are kept in results.jsonl; run the same "
@@ -85,7 +73,7 @@ def _user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             )
             raise typer.Exit(130) from None
 
-    return wrapper
+    return user_errors(interruptible)
 
 
 def _report(res: BatchResult, out: Path, *, show_rows: int) -> None:
