@@ -177,6 +177,13 @@ def replan(
             "--progress", help="CSV of stops handed over (truck,trip,point_id,delivered)."
         ),
     ] = None,
+    from_ledger: Annotated[
+        bool,
+        typer.Option("--from-ledger", help="Take the stops handed over from the ledger (--db)."),
+    ] = False,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Ledger URL or SQLite file (with --from-ledger).")
+    ] = None,
     blockade: Annotated[
         list[str] | None,
         typer.Option(
@@ -211,7 +218,13 @@ def replan(
         raise InputError(
             str(plan_file), f"not a readable plan.json ({type(exc).__name__})"
         ) from None
+    if progress is not None and from_ledger:
+        raise InputError("--progress", "give either --progress or --from-ledger, not both")
     done = read_progress(progress) if progress is not None else None
+    if from_ledger:
+        from logistics.replan import progress_from_ledger
+
+        done = progress_from_ledger(db, old.plan_id())
     new_blockades = []
     for k, text in enumerate(blockade or []):
         fields = dict(part.split("=", 1) for part in text.split(",") if "=" in part)

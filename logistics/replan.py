@@ -60,6 +60,34 @@ def read_progress(path: str | Path) -> dict[tuple[str, int, str], int]:
     return out
 
 
+def progress_from_ledger(db: str | None, plan_id: str) -> dict[tuple[str, int, str], int]:
+    """Stops handed over so far, as the ledger records them (newest corrections applied).
+
+    Parameters
+    ----------
+    db
+        Ledger URL or SQLite path (default ``$SENKATA_LEDGER_URL`` or ``ledger.sqlite``).
+    plan_id
+        The dispatched plan's id (``Plan.plan_id()``).
+    """
+    from logistics.ledger import Ledger
+    from logistics.ledger_reconcile import outcomes
+
+    with Ledger(db) as ledger:
+        stops = [o for o in outcomes(ledger.entries()) if o.plan_id == plan_id]
+    if not stops:
+        raise InputError(
+            "--from-ledger",
+            f"the ledger has no stops recorded for plan {plan_id}; expected a dispatched plan "
+            "with recorded stops (or pass --progress)",
+        )
+    out: dict[tuple[str, int, str], int] = {}
+    for o in stops:
+        key = (o.truck, o.trip, o.point_id)
+        out[key] = out.get(key, 0) + o.delivered
+    return out
+
+
 @dataclass
 class _TruckState:
     fixed: FixedPart

@@ -157,3 +157,35 @@ def test_replan_command_writes_plan_diff_and_sheets_for_changed_trucks(net, shif
         ["replan", str(plan_file), "-s", str(sc_file), "--at", "10:00", "--blockade", "id=x"],
     )
     assert bad.exit_code == 2 and bad.stderr.count("\n") == 1, bad.output
+
+
+def test_replan_takes_what_happened_from_the_ledger(net, shift, tmp_path):
+    """Dispatched and recorded in the ledger (SQLite): the re-plan reads the two stops done
+    (one short by 20 cylinders) from it, exactly as from a progress file."""
+    from logistics.ledger import Ledger, dispatch, record_stops
+    from logistics.problem import build_problem
+    from logistics.replan import progress_from_ledger
+    from logistics.sheets import StopRecord
+
+    sc, plan = shift
+    ((truck, trip),) = plan.trips()
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite'}"
+    pid = plan.plan_id()
+    with Ledger(url) as ledger:
+        dispatch(ledger, plan, build_problem(sc, net=net).points, price_bs=22.5, by="desk")
+        with pytest.raises(InputError, match="no stops recorded for plan"):
+            progress_from_ledger(url, pid)
+        record_stops(
+            ledger,
+            [
+                StopRecord(pid, truck.truck_id, 1, "a", 60, 0, 0, "junta a", stop=1),
+                StopRecord(pid, truck.truck_id, 1, "b", 40, 0, 20, "junta b", stop=2),
+            ],
+            by="desk",
+        )
+    done = progress_from_ledger(url, pid)
+    assert done == {(truck.truck_id, 1, "a"): 60, (truck.truck_id, 1, "b"): 40}
+    new, new_sc = replan(plan, sc, _at_between(trip, 2), progress=done, net=net, time_limit_s=2)
+    assert validate_plan(new, new_sc, net).ok
+    (_, ntrip), *_ = new.trips()
+    assert [(s.point_id, s.cylinders) for s in ntrip.stops[:2]] == [("a", 60), ("b", 40)]
