@@ -32,11 +32,12 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.constraint_solver import pywrapcp
 
 from logistics.allocation import FAIR_DROP, fair_caps
 from logistics.plan import Plan, build_plan
 from logistics.problem import Problem
+from logistics.vrp_core import register_matrix, routes_to_assignment, search_parameters
 
 #: Penalty per undelivered cylinder, in the cost unit (seconds of driving). Large enough
 #: that delivering one more cylinder is always worth more than any detour in a shift.
@@ -388,8 +389,8 @@ def _route(
         tm[np.ix_(is_plant, ~is_plant)] += load_s
         tm_by_factor[f] = tm
         # Matrices live in C++: no Python callback per arc evaluation.
-        transit_ids[f] = routing.RegisterTransitMatrix(tm.tolist())
-        cost_ids[f] = routing.RegisterTransitMatrix(trav.tolist())
+        transit_ids[f] = register_matrix(routing, tm)
+        cost_ids[f] = register_matrix(routing, trav)
     for v, t in enumerate(trucks):
         routing.SetArcCostEvaluatorOfVehicle(cost_ids[t.speed_factor], v)
 
@@ -451,7 +452,6 @@ def _route(
             <= stock
         )
 
-    params = pywrapcp.DefaultRoutingSearchParameters()
     if caps is not None:
         solver = routing.solver()
         for g, cap in caps.items():
@@ -463,14 +463,9 @@ def _route(
             if members and sum(q for _, q in members) > cap:
                 solver.Add(solver.Sum([routing.ActiveVar(i) * q for i, q in members]) <= cap)
 
-    # Insertion heuristics fail on the mandatory per-truck reloads; path-building works.
-    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
-    params.local_search_metaheuristic = (
-        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-    )
-    params.time_limit.FromMilliseconds(int(limit * 1000))
-    params.solution_limit = settings.solution_limit
-    params.log_search = log
+    # The search choices are shared with bench/compare.py (logistics.vrp_core), so the
+    # comparison with PyVRP and VROOM measures the planner's own search.
+    params = search_parameters(limit, settings.solution_limit, log=log)
     routing.CloseModelWithParameters(params)
     initial = _greedy_routes(
         problem,
@@ -486,9 +481,7 @@ def _route(
         starts,
         start_nodes,
     )
-    # routes are given in the manager's variable indices, not node numbers
-    initial = [[manager.NodeToIndex(n) for n in route] for route in initial]
-    start_from = routing.ReadAssignmentFromRoutes(initial, True)
+    start_from = routes_to_assignment(routing, manager, initial)
     if start_from is not None:
         assignment = routing.SolveFromAssignmentWithParameters(start_from, params)
     else:  # the warm start broke a constraint: let OR-Tools build its own
