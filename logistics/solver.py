@@ -43,8 +43,6 @@ from logistics.vrp_core import register_matrix, routes_to_assignment, search_par
 #: that delivering one more cylinder is always worth more than any detour in a shift.
 PENALTY_PER_CYLINDER = 20_000
 PRIORITY_FACTOR = 1_000
-#: Candidate drops offered to the search, as a multiple of the stock (nearest first).
-CANDIDATE_STOCK_FACTOR = 100.0
 #: Upper bound on trips per truck and shift.
 MAX_TRIPS_PER_TRUCK = 8
 
@@ -131,7 +129,7 @@ def _delivered_by_group(routes: list, problem: Problem) -> dict[str, int]:
 
 
 def make_drops(problem: Problem, *, fine: bool = False) -> tuple[list[Drop], list[Drop]]:
-    """All drops, and the candidate drops offered to the search (priority first, nearest).
+    """All drops, and the same drops in the order offered to the search.
 
     ``fine`` splits rations into drops of at most :data:`FAIR_DROP` cylinders (fair
     policies need finer steps to hit each group's cap).
@@ -150,30 +148,10 @@ def make_drops(problem: Problem, *, fine: bool = False) -> tuple[list[Drop], lis
             if p.window is not None and (p.window[1] - p.window[0]) * 60 < problem.service_s(q):
                 continue  # its hours are too short for this hand-over: no-time
             drops.append(Drop(loc=k + 1, cylinders=q, priority=p.priority, group=p.group))
-    rng = np.random.default_rng(problem.scenario.solver.seed)
-    jitter = rng.random(len(drops))
-    t = problem.tables.time_s
-    order = sorted(
-        range(len(drops)),
-        key=lambda i: (
-            not drops[i].priority,
-            t[0, drops[i].loc] + t[drops[i].loc, 0],
-            jitter[i],
-        ),
-    )
-    stock = problem.scenario.plant.stock
-    cap = stock * CANDIDATE_STOCK_FACTOR
-    cands: list[Drop] = []
-    total = 0
-    for i in order:
-        d = drops[i]
-        if not d.priority and total >= cap:
-            break
-        cands.append(d)
-        total += d.cylinders
-    # Present candidates to OR-Tools in a seed-dependent order (search tie-breaks).
-    perm = rng.permutation(len(cands))
-    return drops, [cands[i] for i in perm]
+    # Every drop is offered to the search, in a seed-dependent order (search tie-breaks);
+    # the warm start picks priority sites first and nearest stops next on its own.
+    perm = np.random.default_rng(problem.scenario.solver.seed).permutation(len(drops))
+    return drops, [drops[i] for i in perm]
 
 
 def _greedy_routes(

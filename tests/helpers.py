@@ -177,3 +177,39 @@ def way_of(net, osm_u: int, osm_v: int) -> int:
     u, v = net.node_index(osm_u), net.node_index(osm_v)
     (e,) = np.flatnonzero((net.edge_u == u) & (net.edge_v == v))[:1]
     return int(net.edge_way[e])
+
+
+#: The trips the two-truck sheet/ledger fixture plan must have (point a on two trips).
+SMALL_PLAN_TRIPS = [
+    ("T01", 1, [("a", 35)]),
+    ("T01", 2, [("b", 30), ("c", 20)]),
+    ("T02", 1, [("a", 35)]),
+]
+
+
+def small_scenario(net) -> dict:
+    """Points a (ration 70, two trips), b (30), c (20) in Distrito 8; x (25) excluded.
+
+    Two trucks of 50: the plan shape is :data:`SMALL_PLAN_TRIPS` (see :func:`trip_shape`).
+    """
+    pts = [
+        node_point(net, D8[0], "a", 70),
+        node_point(net, D8[1], "b", 30),
+        node_point(net, D8[2], "c", 20),
+        node_point(net, D2[0], "x", 25),
+    ]
+    return scenario_dict(
+        pts,
+        trucks=2,
+        capacity=50,
+        guards=roster(2, (("Distrito 8", 2),)),
+        eligibility={"excluded": ["Distrito 2"]},
+    )
+
+
+def trip_shape(plan: Plan) -> list[tuple[str, int, list[tuple[str, int]]]]:
+    """(truck, trip, [(point, cylinders)...]) for every trip, in plan order."""
+    return [
+        (tr.truck_id, t.trip_no, [(s.point_id, s.cylinders) for s in t.stops])
+        for tr, t in plan.trips()
+    ]

@@ -23,7 +23,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from helpers import D2, D8, node_point, plan_for, roster, scenario_dict
+from helpers import SMALL_PLAN_TRIPS, plan_for, small_scenario, trip_shape
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
@@ -121,29 +121,8 @@ def db_url(request, tmp_path):
 def small(net):
     """T01 trip 1: a 35; T01 trip 2: b 30, c 20; T02 trip 1: a 35. Rations a 70, b 30,
     c 20; x (Distrito 2) is excluded."""
-    pts = [
-        node_point(net, D8[0], "a", 70),
-        node_point(net, D8[1], "b", 30),
-        node_point(net, D8[2], "c", 20),
-        node_point(net, D2[0], "x", 25),
-    ]
-    d = scenario_dict(
-        pts,
-        trucks=2,
-        capacity=50,
-        guards=roster(2, (("Distrito 8", 2),)),
-        eligibility={"excluded": ["Distrito 2"]},
-    )
-    sc, problem, plan = plan_for(d, net)
-    trips = [
-        (tr.truck_id, t.trip_no, [(s.point_id, s.cylinders) for s in t.stops])
-        for tr, t in plan.trips()
-    ]
-    assert trips == [
-        ("T01", 1, [("a", 35)]),
-        ("T01", 2, [("b", 30), ("c", 20)]),
-        ("T02", 1, [("a", 35)]),
-    ]
+    sc, problem, plan = plan_for(small_scenario(net), net)
+    assert trip_shape(plan) == SMALL_PLAN_TRIPS
     return SimpleNamespace(sc=sc, problem=problem, plan=plan, pid=plan.plan_id())
 
 

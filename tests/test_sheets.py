@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import typer
-from helpers import D2, D8, node_point, plan_for, roster, scenario_dict
+from helpers import SMALL_PLAN_TRIPS, plan_for, small_scenario, trip_shape
 from openpyxl import load_workbook
 from PIL import Image
 from pypdf import PdfReader
@@ -34,23 +34,6 @@ from logistics.sheets import (
 
 ROOT = Path(__file__).resolve().parents[1]
 PRICE = 22.5
-
-
-def small_scenario(net) -> dict:
-    """Points a (ration 70, two trips), b (30), c (20) in Distrito 8; x (25) excluded."""
-    pts = [
-        node_point(net, D8[0], "a", 70),
-        node_point(net, D8[1], "b", 30),
-        node_point(net, D8[2], "c", 20),
-        node_point(net, D2[0], "x", 25),
-    ]
-    return scenario_dict(
-        pts,
-        trucks=2,
-        capacity=50,
-        guards=roster(2, (("Distrito 8", 2),)),
-        eligibility={"excluded": ["Distrito 2"]},
-    )
 
 
 @pytest.fixture(scope="module")
@@ -85,15 +68,7 @@ def _render_page1(pdf: Path, tmp: Path) -> Path:
 def test_small_plan_shape(small):
     """The fixture plan has what the sheets must handle: two trucks, a point on two trips."""
     _, plan = small
-    trips = [
-        (tr.truck_id, t.trip_no, [(s.point_id, s.cylinders) for s in t.stops])
-        for tr, t in plan.trips()
-    ]
-    assert trips == [
-        ("T01", 1, [("a", 35)]),
-        ("T01", 2, [("b", 30), ("c", 20)]),
-        ("T02", 1, [("a", 35)]),
-    ]
+    assert trip_shape(plan) == SMALL_PLAN_TRIPS
 
 
 def test_writes_every_file(small, written):
