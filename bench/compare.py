@@ -5,6 +5,10 @@ Every solver gets the same integer matrices, the same time limit and one core:
 * **ours**: :func:`logistics.vrp_core.solve_ortools`, the planner's OR-Tools model code
   (native transit matrices, ``PATH_CHEAPEST_ARC`` + ``GUIDED_LOCAL_SEARCH``) on the plain
   CVRP / VRPTW core; single-threaded.
+* **hybrid**: the same OR-Tools model warm-started (``ReadAssignmentFromRoutes``) from
+  PyVRP's routes: PyVRP searches for 80 % of the limit, OR-Tools' guided local search for
+  the rest; the whole call keeps to the limit. This is how the planner can use PyVRP and
+  still let OR-Tools enforce the rules PyVRP cannot express.
 * **PyVRP**: ``pyvrp.solve(data, stop=MaxRuntime(limit), seed=...)``; single-threaded.
 * **VROOM** (``pyvroom``): ``exploration_level=5, nb_threads=1, timeout=limit``; VROOM
   often stops earlier than the limit, its actual wall time is recorded.
@@ -35,6 +39,11 @@ Run::
     cd /work/main && PYTHONPATH=. .venv/bin/python bench/compare.py --limits 10 \\
         --instances C101 R101 RC101 X-n101-k25 --out bench/results/compare-subset
 
+Split over two cores (one solver process per core), then joined::
+
+    ... compare.py --limits 60 --instances C101 C103 ... --out /tmp/60s-a   # and -b
+    ... compare.py --merge /tmp/60s-a.csv /tmp/60s-b.csv --out bench/results/compare-60s
+
 Output: ``<out>.md`` and ``<out>.csv`` (default ``bench/results/compare``).
 """
 
@@ -60,6 +69,7 @@ from logistics.vrp_core import (
     check_solution,
     min_vehicles,
     solve_ortools,
+    solve_pyvrp,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,7 +79,9 @@ SENKATA = {
     "senkata-2005-06": ROOT / "scenarios" / "senkata-2005-06.yaml",
     "senkata-2003-10": ROOT / "scenarios" / "senkata-2003-10.yaml",
 }
-SOLVERS = ("ours", "pyvrp", "vroom")
+SOLVERS = ("ours", "hybrid", "pyvrp", "vroom")
+#: (ours, peer) pairs whose cost ratio goes in the table
+RATIOS = (("ours", "pyvrp"), ("ours", "vroom"), ("hybrid", "pyvrp"), ("hybrid", "vroom"))
 QUICK = (("C101", 25), ("X-n101-k25", 30))
 QUICK_LIMIT = 2.0
 
@@ -229,56 +241,12 @@ def run_ours(inst: VRPInstance, limit: float, seed: int = 1) -> VRPSolution:
 
 def run_pyvrp(inst: VRPInstance, limit: float, seed: int = 1) -> VRPSolution:
     """PyVRP's hybrid genetic search on the same integer matrices."""
-    import pyvrp
-    from pyvrp.stop import MaxRuntime
+    return solve_pyvrp(inst, limit, seed=seed)
 
-    t0 = time.monotonic()
-    n1 = inst.n_customers + 1
-    tw = inst.time_windows
-    big = np.iinfo(np.int64).max
-    service = inst.service if inst.service is not None else np.zeros(n1, dtype=np.int64)
-    locations = [pyvrp.Location(x=0, y=0) for _ in range(n1)]
-    depot_early, depot_late = (int(tw[0, 0]), int(tw[0, 1])) if tw is not None else (0, big)
-    depots = [pyvrp.Depot(location=0, tw_early=depot_early, tw_late=depot_late)]
-    clients = [
-        pyvrp.Client(
-            location=i,
-            delivery=[int(inst.demand[i])],
-            service_duration=int(service[i]),
-            tw_early=int(tw[i, 0]) if tw is not None else 0,
-            tw_late=int(tw[i, 1]) if tw is not None else big,
-        )
-        for i in range(1, n1)
-    ]
-    vtype = pyvrp.VehicleType(
-        num_available=inst.n_vehicles,
-        capacity=[int(inst.capacity)],
-        tw_early=depot_early,
-        tw_late=depot_late,
-    )
-    dist = np.ascontiguousarray(inst.dist, dtype=np.int64)
-    dur = dist if tw is not None else np.zeros_like(dist)
-    data = pyvrp.ProblemData(
-        locations=locations,
-        clients=clients,
-        depots=depots,
-        vehicle_types=[vtype],
-        distance_matrices=[dist],
-        duration_matrices=[dur],
-    )
-    res = pyvrp.solve(data, stop=MaxRuntime(limit), seed=seed, display=False)
-    wall = time.monotonic() - t0
-    best = res.best
-    # activity idx = client index among clients; node = idx + number of depots (1)
-    routes = [[a.idx + 1 for a in r if a.is_client()] for r in best.routes()]
-    return VRPSolution(
-        "pyvrp",
-        routes,
-        int(res.cost()) if best.is_feasible() else int(best.distance()),
-        wall,
-        feasible=bool(best.is_feasible()),
-        info={"iterations": res.num_iterations},
-    )
+
+def run_hybrid(inst: VRPInstance, limit: float, seed: int = 1) -> VRPSolution:
+    """Our OR-Tools model warm-started from PyVRP, within the same total time limit."""
+    return solve_ortools(inst, limit, warm_start="pyvrp", seed=seed, label="hybrid")
 
 
 def run_vroom(
@@ -336,6 +304,7 @@ def run_vroom(
 
 RUNNERS: dict[str, Callable[..., VRPSolution]] = {
     "ours": run_ours,
+    "hybrid": run_hybrid,
     "pyvrp": run_pyvrp,
     "vroom": run_vroom,
 }
@@ -396,12 +365,15 @@ def run_one(
         "bks": inst.bks,
     }
     for s in solvers:
-        ev = evaluate(inst, runners[s](inst, limit, seed))
+        sol = runners[s](inst, limit, seed)
+        ev = evaluate(inst, sol)
         for k, v in ev.items():
             row[f"{s}_{k}"] = v
-    for other in ("pyvrp", "vroom"):
-        if "ours" in solvers and other in solvers and row["ours_cost"] and row[f"{other}_cost"]:
-            row[f"ours_over_{other}"] = row["ours_cost"] / row[f"{other}_cost"]
+        if sol.info.get("pyvrp_cost") is not None:  # hybrid: PyVRP's cost before OR-Tools
+            row[f"{s}_pyvrp_phase_cost"] = sol.info["pyvrp_cost"] / inst.scale
+    for mine, other in RATIOS:
+        if mine in solvers and other in solvers and row[f"{mine}_cost"] and row[f"{other}_cost"]:
+            row[f"{mine}_over_{other}"] = row[f"{mine}_cost"] / row[f"{other}_cost"]
     return row
 
 
@@ -415,11 +387,18 @@ def _fmt(x, nd: int = 1) -> str:
 
 def to_markdown(rows: list[dict], title: str, solvers: Sequence[str] = SOLVERS) -> str:
     """The results table (plus per-limit averages) as markdown."""
-    names = {"ours": "ours (OR-Tools)", "pyvrp": "PyVRP", "vroom": "VROOM"}
+    names = {
+        "ours": "ours (OR-Tools)",
+        "hybrid": "hybrid (PyVRP → OR-Tools)",
+        "pyvrp": "PyVRP",
+        "vroom": "VROOM",
+    }
     head = ["instance", "type", "n", "limit s", "BKS"]
     for s in solvers:
         head += [f"{names[s]} cost", f"{names[s]} gap %", f"{names[s]} s"]
-    head += ["ours / PyVRP", "ours / VROOM", "all feasible"]
+    ratios = [(a, b) for a, b in RATIOS if a in solvers and b in solvers]
+    ratio_head = [f"{a} / {names[b]}" for a, b in ratios]
+    head += [*ratio_head, "all feasible"]
     lines = [f"# {title}", ""]
     lines += [
         f"Generated {dt.datetime.now().isoformat(timespec='seconds')} on "
@@ -441,24 +420,23 @@ def to_markdown(rows: list[dict], title: str, solvers: Sequence[str] = SOLVERS) 
                 _fmt(r.get(f"{s}_gap_pct"), 2),
                 _fmt(r.get(f"{s}_wall_s")),
             ]
+        cells += [_fmt(r.get(f"{a}_over_{b}"), 4) for a, b in ratios]
         cells += [
-            _fmt(r.get("ours_over_pyvrp"), 4),
-            _fmt(r.get("ours_over_vroom"), 4),
             "yes" if all(r.get(f"{s}_ok") for s in solvers) else "**NO**",
         ]
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "## Averages per time limit", ""]
     lines += ["| limit s | instances | " + " | ".join(f"{names[s]} mean gap %" for s in solvers)]
-    lines[-1] += " | mean ours / PyVRP | mean ours / VROOM |"
-    lines.append("|" + "---|" * (4 + len(solvers)))
+    lines[-1] += "".join(f" | mean {h}" for h in ratio_head) + " |"
+    lines.append("|" + "---|" * (2 + len(solvers) + len(ratios)))
     for lim in sorted({r["limit_s"] for r in rows}):
         rs = [r for r in rows if r["limit_s"] == lim]
         cells = [_fmt(lim, 0), str(len(rs))]
         for s in solvers:
             gaps = [r[f"{s}_gap_pct"] for r in rs if r.get(f"{s}_gap_pct") is not None]
             cells.append(_fmt(float(np.mean(gaps)), 2) if gaps else "—")
-        for key in ("ours_over_pyvrp", "ours_over_vroom"):
-            vals = [r[key] for r in rs if r.get(key) is not None]
+        for a, b in ratios:
+            vals = [r[f"{a}_over_{b}"] for r in rs if r.get(f"{a}_over_{b}") is not None]
             cells.append(_fmt(float(np.mean(vals)), 4) if vals else "—")
         lines.append("| " + " | ".join(cells) + " |")
     bad = [(r["instance"], s, r[f"{s}_problems"]) for r in rows for s in solvers]
@@ -485,6 +463,41 @@ def write_outputs(rows: list[dict], out: Path, title: str, solvers: Sequence[str
     out.with_suffix(".md").write_text(to_markdown(rows, title, solvers))
 
 
+def read_rows(path: Path) -> list[dict]:
+    """Rows of a results CSV written by :func:`write_outputs`, with their types back."""
+
+    def value(x: str):
+        if x == "":
+            return None
+        if x in ("True", "False"):
+            return x == "True"
+        for kind in (int, float):
+            try:
+                return kind(x)
+            except ValueError:
+                pass
+        return x
+
+    with open(path, newline="") as fh:
+        rows = [{k: value(v) for k, v in r.items()} for r in csv.DictReader(fh)]
+    for r in rows:  # the limit and the cost columns are floats in a fresh run
+        r["limit_s"] = float(r["limit_s"])
+    return rows
+
+
+def merge(parts: Sequence[Path], out: Path, title: str) -> list[dict]:
+    """Join results CSVs of runs split over processes (one core each) into one table.
+
+    Rows are ordered by time limit, then as :func:`default_instances`.
+    """
+    rows = [r for p in parts for r in read_rows(p)]
+    order = {n: k for k, n in enumerate(default_instances())}
+    rows.sort(key=lambda r: (r["limit_s"], order.get(r["instance"], len(order))))
+    solvers = [s for s in SOLVERS if any(f"{s}_cost" in r for r in rows)]
+    write_outputs(rows, out, title, solvers)
+    return rows
+
+
 def default_instances() -> list[str]:
     """All instances of ``bks.csv`` (file order) and the Senkata scenarios."""
     return list(read_bks()) + list(SENKATA)
@@ -509,7 +522,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument(
         "--gls-lambda", type=float, default=None, help="our GLS lambda (default: OR-Tools 0.1)"
     )
+    ap.add_argument(
+        "--merge",
+        type=Path,
+        nargs="+",
+        default=None,
+        help="join results CSVs of split runs into --out (nothing is solved)",
+    )
     args = ap.parse_args(argv)
+    if args.merge:
+        out = args.out or RESULTS / "compare"
+        rows = merge(args.merge, out, args.title or "Solver comparison")
+        print(f"merged {len(rows)} rows into {out.with_suffix('.md')} and .csv")
+        return 0
     OURS_OPTIONS.clear()
     OURS_OPTIONS["warm_start"] = None if args.warm_start == "none" else args.warm_start
     if args.gls_lambda is not None:

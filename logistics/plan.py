@@ -141,6 +141,7 @@ class SolverInfo(_M):
     drops: int
     candidates: int
     trip_slots: int
+    warm_start: str = "greedy"
 
 
 class Plan(_M):
@@ -478,6 +479,7 @@ def build_plan(
             drops=stats.n_drops,
             candidates=stats.n_candidates,
             trip_slots=stats.n_trip_slots,
+            warm_start=stats.warm_start,
         ),
         notes=notes,
     )

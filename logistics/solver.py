@@ -37,7 +37,13 @@ from ortools.constraint_solver import pywrapcp
 from logistics.allocation import FAIR_DROP, fair_caps
 from logistics.plan import Plan, build_plan
 from logistics.problem import Problem
-from logistics.vrp_core import register_matrix, routes_to_assignment, search_parameters
+from logistics.pyvrp_start import DropInfo, pyvrp_routes
+from logistics.vrp_core import (
+    PYVRP_SHARE,
+    register_matrix,
+    routes_to_assignment,
+    search_parameters,
+)
 
 #: Penalty per undelivered cylinder, in the cost unit (seconds of driving). Large enough
 #: that delivering one more cylinder is always worth more than any detour in a shift.
@@ -79,6 +85,13 @@ class SolveStats:
     n_drops: int
     n_candidates: int
     n_trip_slots: int
+    #: the start OR-Tools searched from: "greedy", "pyvrp" or "ortools" (its own)
+    warm_start: str = "greedy"
+
+
+def _penalty(d: Drop) -> int:
+    """Cost of leaving a drop undelivered (PyVRP's prize for delivering it)."""
+    return d.cylinders * PENALTY_PER_CYLINDER * (PRIORITY_FACTOR if d.priority else 1)
 
 
 def _split(ration: int, chunk: int) -> list[int]:
@@ -359,6 +372,7 @@ def _route(
     transit_ids = {}
     cost_ids = {}
     tm_by_factor: dict[float, np.ndarray] = {}
+    cost_by_factor: dict[float, np.ndarray] = {}
     for f in sorted({t.speed_factor for t in trucks}):
         travel = problem.tables.drive_s / f + problem.tables.delay_s
         travel = np.where(np.isfinite(travel), travel, 10 * 86400)
@@ -366,6 +380,7 @@ def _route(
         tm = trav + service[:, None]
         tm[np.ix_(is_plant, ~is_plant)] += load_s
         tm_by_factor[f] = tm
+        cost_by_factor[f] = trav
         # Matrices live in C++: no Python callback per arc evaluation.
         transit_ids[f] = register_matrix(routing, tm)
         cost_ids[f] = register_matrix(routing, trav)
@@ -411,8 +426,7 @@ def _route(
 
     for k, d in enumerate(cands):
         idx = manager.NodeToIndex(1 + n_reload + k)
-        pen = d.cylinders * PENALTY_PER_CYLINDER * (PRIORITY_FACTOR if d.priority else 1)
-        routing.AddDisjunction([idx], pen)
+        routing.AddDisjunction([idx], _penalty(d))
         point = problem.routable[d.loc - 1]
         allowed = [v for v, t in enumerate(trucks) if t.commission.may_serve(point)]
         if len(allowed) < n_trucks:
@@ -460,6 +474,42 @@ def _route(
         start_nodes,
     )
     start_from = routes_to_assignment(routing, manager, initial)
+    used = "greedy" if start_from is not None else "ortools"
+    if settings.warm_start == "pyvrp" and all(st.loc == 0 and st.worked_s == 0 for st in starts):
+        if total <= stock and caps is None:
+            offered = list(range(len(cands)))  # no stock or cap to keep: PyVRP may take all
+        else:  # the greedy's selection keeps to the stock and the caps: PyVRP routes it
+            offered = sorted(n - 1 - n_reload for r in initial for n in r if n > n_reload)
+        better = pyvrp_routes(
+            truck_caps=[t.capacity for t in trucks],
+            truck_profiles=[t.speed_factor for t in trucks],
+            truck_allowed=[
+                frozenset(
+                    k
+                    for k, d in enumerate(cands)
+                    if t.commission.may_serve(problem.routable[d.loc - 1])
+                )
+                for t in trucks
+            ],
+            drops=[
+                DropInfo(d.cylinders, _penalty(d), w) for d, w in zip(cands, windows, strict=True)
+            ],
+            first_drop=1 + n_reload,
+            max_trips=max_trips,
+            tm_by_profile=tm_by_factor,
+            cost_by_profile=cost_by_factor,
+            start_s=max(st.time_s for st in starts),
+            end_s=problem.shift_end_s,
+            work_s=work_s,
+            offered=offered,
+            time_limit_s=max(0.1, PYVRP_SHARE * limit - (time.monotonic() - t0)),
+            seed=settings.seed,
+        )
+        # OR-Tools searches from PyVRP's routes for what is left of the budget
+        params.time_limit.FromMilliseconds(max(100, int((limit - (time.monotonic() - t0)) * 1000)))
+        pyvrp_start = routes_to_assignment(routing, manager, better) if better else None
+        if pyvrp_start is not None:
+            start_from, used = pyvrp_start, "pyvrp"
     if start_from is not None:
         assignment = routing.SolveFromAssignmentWithParameters(start_from, params)
     else:  # the warm start broke a constraint: let OR-Tools build its own
@@ -499,5 +549,6 @@ def _route(
         n_drops=len(drops),
         n_candidates=len(cands),
         n_trip_slots=n_trucks * max_trips,
+        warm_start=used,
     )
     return routes, stats

@@ -44,6 +44,9 @@ Metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic
 FIRST_SOLUTION = FirstSolution.PATH_CHEAPEST_ARC
 #: The planner's local search metaheuristic.
 METAHEURISTIC = Metaheuristic.GUIDED_LOCAL_SEARCH
+#: Share of the time limit PyVRP gets in the hybrid (``warm_start="pyvrp"``); OR-Tools
+#: searches from PyVRP's routes for the rest.
+PYVRP_SHARE = 0.8
 
 
 @dataclass
@@ -260,6 +263,8 @@ def solve_ortools(
     full_propagation: bool | None = None,
     log: bool = False,
     label: str = "ortools",
+    seed: int = 1,
+    pyvrp_share: float = PYVRP_SHARE,
 ) -> VRPSolution:
     """Solve a CVRP or VRPTW with the planner's OR-Tools model and search parameters.
 
@@ -277,12 +282,18 @@ def solve_ortools(
     warm_start
         Construction used when ``initial_routes`` is None: ``"greedy"`` (the planner's
         style, :func:`greedy_routes`; default), ``"savings"`` (:func:`savings_routes`,
-        capacity only), ``"auto"`` (savings for a CVRP, greedy for a VRPTW) or None
+        capacity only), ``"auto"`` (savings for a CVRP, greedy for a VRPTW), ``"pyvrp"``
+        (PyVRP's search for ``pyvrp_share`` of the time limit, then OR-Tools from its
+        routes for the rest: the *whole* call then keeps to ``time_limit_s``) or None
         (OR-Tools' own first solution strategy).
     first_solution, metaheuristic, gls_lambda, full_propagation, log
         See :func:`search_parameters`.
     label
         Solver label in the result.
+    seed
+        PyVRP's seed (``warm_start="pyvrp"``; OR-Tools' search is deterministic).
+    pyvrp_share
+        Share of ``time_limit_s`` given to PyVRP when ``warm_start="pyvrp"``.
 
     Returns
     -------
@@ -302,7 +313,17 @@ def solve_ortools(
     )
     routing.CloseModelWithParameters(params)
     start = None
-    if initial_routes is None and warm_start is not None:
+    info: dict = {}
+    if initial_routes is None and warm_start == "pyvrp":
+        budget = max(0.05, pyvrp_share * time_limit_s - (time.monotonic() - t0))
+        first = solve_pyvrp(inst, budget, seed=seed)
+        info["pyvrp_cost"] = first.cost if first.feasible else None
+        initial_routes = first.routes if first.feasible else greedy_routes(inst)
+        # OR-Tools gets what is left of the same budget
+        params.time_limit.FromMilliseconds(
+            max(50, int((time_limit_s - (time.monotonic() - t0)) * 1000))
+        )
+    elif initial_routes is None and warm_start is not None:
         if warm_start == "auto":
             warm_start = "greedy" if inst.is_vrptw else "savings"
         initial_routes = WARM_STARTS[warm_start](inst)
@@ -330,7 +351,7 @@ def solve_ortools(
         routes,
         int(assignment.ObjectiveValue()),
         wall,
-        info={"warm_start": start is not None, "first_routes": len(initial_routes or [])},
+        info={"warm_start": start is not None, "first_routes": len(initial_routes or []), **info},
     )
 
 
@@ -346,6 +367,61 @@ def solve_vrptw(inst: VRPInstance, time_limit_s: float, **kwargs) -> VRPSolution
     if not inst.is_vrptw:
         raise ValueError(f"{inst.name} has no time windows: use solve_cvrp")
     return solve_ortools(inst, time_limit_s, **kwargs)
+
+
+def solve_pyvrp(inst: VRPInstance, time_limit_s: float, *, seed: int = 1) -> VRPSolution:
+    """PyVRP's hybrid genetic search on the instance's integer matrices (one core).
+
+    The same data as our model: one depot, the homogeneous fleet, distances as costs and
+    (VRPTW) as travel times, service durations and windows. PyVRP is imported lazily: it
+    is a benchmark / warm-start dependency, not one the planner needs.
+    """
+    import pyvrp
+    from pyvrp.stop import MaxRuntime
+
+    t0 = time.monotonic()
+    n1 = inst.n_customers + 1
+    tw = inst.time_windows
+    big = np.iinfo(np.int64).max
+    service = _service(inst)
+    depot_early, depot_late = (int(tw[0, 0]), int(tw[0, 1])) if tw is not None else (0, big)
+    clients = [
+        pyvrp.Client(
+            location=i,
+            delivery=[int(inst.demand[i])],
+            service_duration=int(service[i]),
+            tw_early=int(tw[i, 0]) if tw is not None else 0,
+            tw_late=int(tw[i, 1]) if tw is not None else big,
+        )
+        for i in range(1, n1)
+    ]
+    vtype = pyvrp.VehicleType(
+        num_available=inst.n_vehicles,
+        capacity=[int(inst.capacity)],
+        tw_early=depot_early,
+        tw_late=depot_late,
+    )
+    dist = np.ascontiguousarray(inst.dist, dtype=np.int64)
+    data = pyvrp.ProblemData(
+        locations=[pyvrp.Location(x=0, y=0) for _ in range(n1)],
+        clients=clients,
+        depots=[pyvrp.Depot(location=0, tw_early=depot_early, tw_late=depot_late)],
+        vehicle_types=[vtype],
+        distance_matrices=[dist],
+        duration_matrices=[dist if tw is not None else np.zeros_like(dist)],
+    )
+    res = pyvrp.solve(data, stop=MaxRuntime(time_limit_s), seed=seed, display=False)
+    best = res.best
+    # an activity's idx is the client's index among clients; node = idx + 1 (one depot)
+    routes = [[a.idx + 1 for a in r if a.is_client()] for r in best.routes()]
+    return VRPSolution(
+        "pyvrp",
+        routes,
+        int(res.cost()) if best.is_feasible() else int(best.distance()),
+        time.monotonic() - t0,
+        feasible=bool(best.is_feasible()),
+        info={"iterations": res.num_iterations},
+    )
 
 
 def _service(inst: VRPInstance) -> np.ndarray:

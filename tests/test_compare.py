@@ -115,3 +115,30 @@ def test_quick_cli(tmp_path: Path) -> None:
     assert len(rows) == 3  # header + two instances
     md = (tmp_path / "q.md").read_text()
     assert "**NO**" not in md and "Check failures" not in md
+
+
+def test_hybrid_starts_from_pyvrp_and_only_improves(tmp_path: Path) -> None:
+    inst = compare.truncate(compare.load_benchmark("X-n101-k25"), 40)
+    sol = compare.RUNNERS["hybrid"](inst, 1.5, 1)
+    assert sol.info["warm_start"]  # OR-Tools accepted PyVRP's routes as its start
+    chk = check_solution(inst, sol.routes)
+    assert chk.ok and chk.cost == sol.cost <= sol.info["pyvrp_cost"]
+
+
+def test_merge_split_runs(tmp_path: Path) -> None:
+    parts = []
+    for name in ("X-n101-k25", "C101"):  # bks.csv lists C101 first
+        inst = compare.truncate(compare.load_benchmark(name), 12)
+        inst.name = name  # as in a full run, so the merge can order the rows
+        row = compare.run_one(inst, 0.3, ("ours", "vroom"))
+        parts.append(tmp_path / name)
+        compare.write_outputs([row], parts[-1], "part", ("ours", "vroom"))
+    out = tmp_path / "all"
+    argv = ["--merge", *(str(p.with_suffix(".csv")) for p in parts), "--out", str(out)]
+    assert compare.main(argv) == 0
+    rows = compare.read_rows(out.with_suffix(".csv"))
+    assert [r["instance"] for r in rows] == ["C101", "X-n101-k25"]
+    assert all(r["ours_ok"] is True and r["ours_int_cost"] == r["ours_reported"] for r in rows)
+    assert rows[0]["ours_over_vroom"] == pytest.approx(rows[0]["ours_cost"] / rows[0]["vroom_cost"])
+    md = out.with_suffix(".md").read_text()
+    assert "mean ours / VROOM" in md and "hybrid" not in md
