@@ -377,6 +377,18 @@ def run_one(
     return row
 
 
+def family(row: dict) -> str:
+    """Instance family of a result row (for the per-family averages)."""
+    name = row["instance"]
+    if name.startswith("senkata"):
+        return "Senkata (plain CVRP)"
+    if name.startswith("X-"):
+        return "CVRPLIB X"
+    if "_" in name:
+        return "Gehring-Homberger 1000"
+    return "Solomon 100"
+
+
 def _fmt(x, nd: int = 1) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
@@ -425,20 +437,42 @@ def to_markdown(rows: list[dict], title: str, solvers: Sequence[str] = SOLVERS) 
             "yes" if all(r.get(f"{s}_ok") for s in solvers) else "**NO**",
         ]
         lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", "## Averages per time limit", ""]
-    lines += ["| limit s | instances | " + " | ".join(f"{names[s]} mean gap %" for s in solvers)]
+    lines += ["", "## Averages per time limit (all instances, then per family)", ""]
+    lines += ["| limit s | family | instances | "]
+    lines[-1] += " | ".join(f"{names[s]} mean gap %" for s in solvers)
     lines[-1] += "".join(f" | mean {h}" for h in ratio_head) + " |"
-    lines.append("|" + "---|" * (2 + len(solvers) + len(ratios)))
+    lines.append("|" + "---|" * (3 + len(solvers) + len(ratios)))
     for lim in sorted({r["limit_s"] for r in rows}):
-        rs = [r for r in rows if r["limit_s"] == lim]
-        cells = [_fmt(lim, 0), str(len(rs))]
-        for s in solvers:
-            gaps = [r[f"{s}_gap_pct"] for r in rs if r.get(f"{s}_gap_pct") is not None]
-            cells.append(_fmt(float(np.mean(gaps)), 2) if gaps else "—")
-        for a, b in ratios:
-            vals = [r[f"{a}_over_{b}"] for r in rs if r.get(f"{a}_over_{b}") is not None]
-            cells.append(_fmt(float(np.mean(vals)), 4) if vals else "—")
-        lines.append("| " + " | ".join(cells) + " |")
+        at_lim = [r for r in rows if r["limit_s"] == lim]
+        groups = [("all", at_lim)]
+        for fam in dict.fromkeys(family(r) for r in at_lim):
+            groups.append((fam, [r for r in at_lim if family(r) == fam]))
+        for fam, rs in groups:
+            cells = [_fmt(lim, 0), fam, str(len(rs))]
+            for s in solvers:
+                gaps = [r[f"{s}_gap_pct"] for r in rs if r.get(f"{s}_gap_pct") is not None]
+                cells.append(_fmt(float(np.mean(gaps)), 2) if gaps else "—")
+            for a, b in ratios:
+                vals = [r[f"{a}_over_{b}"] for r in rs if r.get(f"{a}_over_{b}") is not None]
+                cells.append(_fmt(float(np.mean(vals)), 4) if vals else "—")
+            lines.append("| " + " | ".join(cells) + " |")
+    phase = [r for r in rows if r.get("hybrid_pyvrp_phase_cost") is not None]
+    if phase:
+        better = [r for r in phase if r["hybrid_cost"] < r["hybrid_pyvrp_phase_cost"]]
+        lines += [
+            "",
+            f"Hybrid: OR-Tools' search improved PyVRP's routes on {len(better)} of "
+            f"{len(phase)} runs ("
+            + (
+                ", ".join(
+                    f"{r['instance']} at {_fmt(r['limit_s'], 0)} s: "
+                    f"{_fmt(r['hybrid_pyvrp_phase_cost'])} → {_fmt(r['hybrid_cost'])}"
+                    for r in better
+                )
+                or "none"
+            )
+            + ").",
+        ]
     bad = [(r["instance"], s, r[f"{s}_problems"]) for r in rows for s in solvers]
     bad = [b for b in bad if b[2]]
     if bad:
