@@ -277,7 +277,8 @@ def test_replan_after_closed_blockade_avoids_it_and_compares():
 
 
 def test_small_upload_plans_and_zips_delivery_sheets():
-    """A small uploaded scenario plans in a second; the delivery sheets come as one zip."""
+    """A small uploaded scenario plans in a second from PyVRP's routes (sidebar choice);
+    the delivery sheets come as one zip."""
     sheets = pytest.importorskip("logistics.sheets")
     if not hasattr(sheets, "write_sheets"):
         pytest.skip("logistics.sheets has no write_sheets yet")
@@ -288,8 +289,11 @@ def test_small_upload_plans_and_zips_delivery_sheets():
     at.file_uploader(key="w.upload").set_value(("small.yaml", text, "application/x-yaml"))
     at.run()
     assert not at.error, [e.value for e in at.error]
+    at.selectbox(key="w.warm").set_value("pyvrp")  # the sidebar's search start
     plan(at, limit=1.0)
     assert "passes every rule" in texts(at)
+    assert at.session_state["plans"][-1]["plan"].solver.warm_start == "pyvrp"
+    assert "start: PyVRP routes" in texts(at)
     at.button(key="sheets.make").click()
     at.run()
     assert not at.exception and not at.error
