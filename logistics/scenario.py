@@ -340,9 +340,9 @@ class SolverSettings(_Model):
     #: Deterministic work budget: the search stops after this many solutions unless the
     #: time limit comes first (then the plan may depend on machine load; the summary says).
     solution_limit: int = Field(default=3000, ge=1)
-    #: Where OR-Tools' search starts: ``greedy`` (nearest stops first; deterministic) or
+    #: Where OR-Tools' search starts: ``greedy`` (nearest stops first, in milliseconds) or
     #: ``pyvrp`` (PyVRP's genetic search on the rules it can express, for 80 % of the time
-    #: limit; then OR-Tools enforces all rules. Time-bound, so not deterministic).
+    #: limit; then OR-Tools enforces all rules. Time-bound, so never deterministic).
     warm_start: Literal["greedy", "pyvrp"] = "greedy"
 
 

@@ -373,8 +373,8 @@ def solve_pyvrp(inst: VRPInstance, time_limit_s: float, *, seed: int = 1) -> VRP
     """PyVRP's hybrid genetic search on the instance's integer matrices (one core).
 
     The same data as our model: one depot, the homogeneous fleet, distances as costs and
-    (VRPTW) as travel times, service durations and windows. PyVRP is imported lazily: it
-    is a benchmark / warm-start dependency, not one the planner needs.
+    (VRPTW) as travel times, service durations and windows. PyVRP is imported lazily:
+    only the hybrid (``warm_start="pyvrp"``) and the benchmark need it.
     """
     import pyvrp
     from pyvrp.stop import MaxRuntime
