@@ -51,9 +51,10 @@ def pyvrp_routes(
     work_s: int,
     offered: Sequence[int],
     time_limit_s: float,
+    max_iterations: int,
     seed: int,
-) -> list[list[int]] | None:
-    """Routes (node numbers, every truck's reload nodes included) from PyVRP, or None.
+) -> tuple[list[list[int]] | None, bool]:
+    """Routes (node numbers, every truck's reload nodes included) from PyVRP.
 
     Parameters
     ----------
@@ -74,18 +75,20 @@ def pyvrp_routes(
     offered
         Indices of the drops PyVRP may route: a set that keeps to the stock and the
         group caps (the planner offers those its greedy start delivers).
-    time_limit_s
-        PyVRP's budget.
+    time_limit_s, max_iterations
+        PyVRP's budget: it stops at whichever comes first.
     seed
-        PyVRP's seed.
+        PyVRP's seed: the same seed and an iteration budget reached before the time limit
+        give the same routes.
 
     Returns
     -------
-    list of list of int, or None
-        None when PyVRP found no feasible solution.
+    (routes or None, time_bound)
+        None when PyVRP found no feasible solution; ``time_bound`` is True when the time
+        limit, not the iteration budget, stopped it (the routes may then differ per run).
     """
     import pyvrp
-    from pyvrp.stop import MaxRuntime
+    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 
     offered = list(offered)
     nodes = np.asarray([0, *(first_drop + k for k in offered)])
@@ -139,9 +142,11 @@ def pyvrp_routes(
         distance_matrices=dist_mats,
         duration_matrices=dur_mats,
     )
-    res = pyvrp.solve(data, stop=MaxRuntime(time_limit_s), seed=seed, display=False)
+    stop = MultipleCriteria([MaxIterations(max_iterations), MaxRuntime(time_limit_s)])
+    res = pyvrp.solve(data, stop=stop, seed=seed, display=False)
+    time_bound = res.num_iterations < max_iterations
     if not res.best.is_feasible():
-        return None
+        return None, time_bound
     trips_of: list[list[list[int]]] = [[] for _ in truck_caps]
     free = [list(m) for m in type_trucks]
     for route in res.best.routes():
@@ -163,4 +168,4 @@ def pyvrp_routes(
             route += [first_drop + k for k in trip]
         route += reloads[max(0, len(trips) - 1) :]
         routes.append(route)
-    return routes
+    return routes, time_bound

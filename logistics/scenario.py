@@ -341,9 +341,12 @@ class SolverSettings(_Model):
     #: time limit comes first (then the plan may depend on machine load; the summary says).
     solution_limit: int = Field(default=3000, ge=1)
     #: Where OR-Tools' search starts: ``greedy`` (nearest stops first, in milliseconds) or
-    #: ``pyvrp`` (PyVRP's genetic search on the rules it can express, for 80 % of the time
-    #: limit; then OR-Tools enforces all rules. Time-bound, so never deterministic).
+    #: ``pyvrp`` (PyVRP's genetic search on the rules it can express, for up to 80 % of the
+    #: time limit; then OR-Tools enforces all rules).
     warm_start: Literal["greedy", "pyvrp"] = "greedy"
+    #: PyVRP's deterministic work budget (``warm_start: pyvrp``): it stops after this many
+    #: iterations unless 80 % of the time limit comes first (then the summary says so).
+    pyvrp_iterations: int = Field(default=5000, ge=1)
 
 
 class Scenario(_Model):

@@ -475,12 +475,13 @@ def _route(
     )
     start_from = routes_to_assignment(routing, manager, initial)
     used = "greedy" if start_from is not None else "ortools"
+    pyvrp_cut = False  # PyVRP stopped by the clock, not its iteration budget
     if settings.warm_start == "pyvrp" and all(st.loc == 0 and st.worked_s == 0 for st in starts):
         if total <= stock and caps is None:
             offered = list(range(len(cands)))  # no stock or cap to keep: PyVRP may take all
         else:  # the greedy's selection keeps to the stock and the caps: PyVRP routes it
             offered = sorted(n - 1 - n_reload for r in initial for n in r if n > n_reload)
-        better = pyvrp_routes(
+        better, pyvrp_cut = pyvrp_routes(
             truck_caps=[t.capacity for t in trucks],
             truck_profiles=[t.speed_factor for t in trucks],
             truck_allowed=[
@@ -503,6 +504,7 @@ def _route(
             work_s=work_s,
             offered=offered,
             time_limit_s=max(0.1, PYVRP_SHARE * limit - (time.monotonic() - t0)),
+            max_iterations=settings.pyvrp_iterations,
             seed=settings.seed,
         )
         # OR-Tools searches from PyVRP's routes for what is left of the budget
@@ -545,7 +547,7 @@ def _route(
         status="solved",
         wall_s=wall,
         objective=int(assignment.ObjectiveValue()),
-        hit_time_limit=wall >= limit * 0.95,
+        hit_time_limit=wall >= limit * 0.95 or pyvrp_cut,
         n_drops=len(drops),
         n_candidates=len(cands),
         n_trip_slots=n_trucks * max_trips,

@@ -65,3 +65,14 @@ def test_pyvrp_start_without_binding_stock_offers_every_drop(net):
     _, _, plan = plan_for(d, net)
     assert plan.solver.warm_start == "pyvrp"
     assert plan.delivered == 360 and not plan.unserved
+
+
+def test_pyvrp_start_same_seed_same_plan(net):
+    """Within its iteration budget PyVRP is deterministic, and so is the plan."""
+    d = _scenario(net, "max-delivered")
+    d["solver"].update(time_limit_s=20.0, pyvrp_iterations=300)
+    _, _, p1 = plan_for(d, net)
+    _, _, p2 = plan_for(d, net)
+    assert p1.solver.warm_start == p2.solver.warm_start == "pyvrp"
+    assert not p1.solver.hit_time_limit and not p2.solver.hit_time_limit
+    assert p1.plan_id() == p2.plan_id()
