@@ -33,12 +33,17 @@ maps_app = typer.Typer(
 app.add_typer(maps_app, name="maps")
 
 
+#: Values of --warm-start (scenario solver.warm_start).
+WARM_STARTS = ("greedy", "pyvrp")
+
+
 def _load(
     scenario: Path,
     data: Path | None,
     time_limit: float | None,
     seed: int | None,
     allocation: str | None = None,
+    warm_start: str | None = None,
 ):
     from logistics.problem import build_problem
     from logistics.scenario import load_scenario
@@ -53,6 +58,12 @@ def _load(
         if seed < 0:
             raise InputError("--seed", f"expected an integer >= 0, got {seed}")
         updates["seed"] = seed
+    if warm_start is not None:
+        if warm_start not in WARM_STARTS:
+            raise InputError(
+                "--warm-start", f"expected one of {', '.join(WARM_STARTS)}, got {warm_start!r}"
+            )
+        updates["warm_start"] = warm_start
     if updates:
         sc = sc.model_copy(update={"solver": sc.solver.model_copy(update=updates)})
     if allocation is not None:
@@ -96,6 +107,14 @@ def plan(
             "(default: the scenario's).",
         ),
     ] = None,
+    warm_start: Annotated[
+        str | None,
+        typer.Option(
+            "--warm-start",
+            help="Where the search starts: greedy or pyvrp (PyVRP's routes; fewer km on "
+            "large scenarios). Default: the scenario's.",
+        ),
+    ] = None,
     data: DataDir = None,
 ) -> None:
     """Plan one shift and write the plan, its routes and a summary into --out."""
@@ -103,7 +122,7 @@ def plan(
     from logistics.report import print_summary, write_outputs
     from logistics.solver import solve
 
-    sc, problem = _load(scenario, data, time_limit, seed, allocation)
+    sc, problem = _load(scenario, data, time_limit, seed, allocation, warm_start)
     limit = sc.solver.time_limit_s
     with console.status(f"solving (up to {limit:g} s)..."):
         result = solve(problem)

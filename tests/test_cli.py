@@ -142,3 +142,23 @@ def test_plan_default_scenario_end_to_end(tmp_path):
         assert coords[0] == coords[-1]  # back at the plant
     rows = list(csv.DictReader((out / "summary.csv").open()))
     assert sum(int(r["delivered"]) for r in rows) == plan.delivered
+
+
+def test_warm_start_option(tmp_path, net):
+    """--warm-start pyvrp reaches the solver (the plan records it); a wrong value is one
+    line naming the option, and nothing is written."""
+    import yaml
+    from helpers import D8, node_point, scenario_dict
+
+    scen = tmp_path / "small.yaml"
+    pts = [node_point(net, o, f"p{o}", households=80) for o in D8[:3]]
+    scen.write_text(yaml.safe_dump(scenario_dict(pts)), encoding="utf-8")
+    bad_out = tmp_path / "bad"
+    r = runner.invoke(app, ["plan", str(scen), "--warm-start", "fast", "--out", str(bad_out)])
+    assert "--warm-start: expected one of greedy, pyvrp, got 'fast'" in _one_line_error(r)
+    assert not bad_out.exists()
+    out = tmp_path / "o"
+    r = runner.invoke(app, ["plan", str(scen), "--warm-start", "pyvrp", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    plan = Plan.model_validate_json((out / "plan.json").read_text(encoding="utf-8"))
+    assert plan.solver.warm_start == "pyvrp" and plan.delivered == 240
