@@ -7,8 +7,9 @@ Every solver gets the same integer matrices, the same time limit and one core:
   CVRP / VRPTW core; single-threaded.
 * **hybrid**: the same OR-Tools model warm-started (``ReadAssignmentFromRoutes``) from
   PyVRP's routes: PyVRP searches for 80 % of the limit, OR-Tools' guided local search for
-  the rest; the whole call keeps to the limit. This is how the planner can use PyVRP and
-  still let OR-Tools enforce the rules PyVRP cannot express.
+  the rest of it (OR-Tools may overrun on 1,000-node models: a search step is not cut
+  short). This is how the planner can use PyVRP and still let OR-Tools enforce the rules
+  PyVRP cannot express.
 * **PyVRP**: ``pyvrp.solve(data, stop=MaxRuntime(limit), seed=...)``; single-threaded.
 * **VROOM** (``pyvroom``): ``exploration_level=5, nb_threads=1, timeout=limit``; VROOM
   often stops earlier than the limit, its actual wall time is recorded.
@@ -514,7 +515,7 @@ def read_rows(path: Path) -> list[dict]:
 
     with open(path, newline="") as fh:
         rows = [{k: value(v) for k, v in r.items()} for r in csv.DictReader(fh)]
-    for r in rows:  # the limit and the cost columns are floats in a fresh run
+    for r in rows:  # a limit is a float in a fresh run, even if a CSV says "10"
         r["limit_s"] = float(r["limit_s"])
     return rows
 
