@@ -41,9 +41,10 @@ from logistics.errors import InputError, SenkataError
 from logistics.network import RoadNetwork, load_network, with_plant_access
 from logistics.plan import Plan, validate_plan
 from logistics.problem import Problem, build_problem
-from logistics.report import routes_geojson, summary_rows
+from logistics.report import routes_geojson, solver_line, summary_rows
 from logistics.scenario import (
     MAX_SCENARIO_BYTES,
+    WARM_STARTS,
     Scenario,
     format_hhmm,
     scenario_from_dict,
@@ -58,8 +59,8 @@ DEFAULT_SCENARIO = "senkata-2005-06.yaml"
 MAX_UPLOAD_MB = 1
 #: The app's default search time: the June 2005 plan converges within about 10 s.
 APP_TIME_LIMIT_S = 10.0
-#: Search starts offered in the sidebar (scenario solver.warm_start) and how they read.
-WARM_STARTS = {"greedy": "greedy (nearest stops first)", "pyvrp": "PyVRP routes"}
+#: How the search starts (scenario solver.warm_start) read in the sidebar.
+WARM_START_LABELS = {"greedy": "greedy (nearest stops first)", "pyvrp": "PyVRP routes"}
 #: Plans kept per session for comparison.
 KEEP_PLANS = 6
 #: Scenario sections that have their own place (and error line) in the sidebar.
@@ -528,7 +529,7 @@ def sidebar_edits(slots: dict[str, Any], area_names: list[str]) -> dict[str, Any
     solver["warm_start"] = sb.selectbox(
         "Search start",
         list(WARM_STARTS),
-        format_func=WARM_STARTS.get,
+        format_func=lambda k: WARM_START_LABELS.get(k, k),
         key="w.warm",
         help="Where OR-Tools' search starts. PyVRP's routes give fewer km on large "
         "scenarios with 30 s or more; OR-Tools enforces every rule either way.",
@@ -947,11 +948,7 @@ def show_results(rec: dict, current_yaml: str) -> None:
     with tabs[4]:
         for n in plan.notes:
             st.markdown(f"- {n}")
-        s = plan.solver
-        st.caption(
-            f"solver: {s.status} in {s.wall_s:.1f} s (limit {s.time_limit_s:g} s, seed {s.seed}, "
-            f"start: {WARM_STARTS.get(s.warm_start, s.warm_start)})"
-        )
+        st.caption(solver_line(plan))
 
 
 def show_compare() -> None:

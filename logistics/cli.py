@@ -33,10 +33,6 @@ maps_app = typer.Typer(
 app.add_typer(maps_app, name="maps")
 
 
-#: Values of --warm-start (scenario solver.warm_start).
-WARM_STARTS = ("greedy", "pyvrp")
-
-
 def _load(
     scenario: Path,
     data: Path | None,
@@ -46,7 +42,7 @@ def _load(
     warm_start: str | None = None,
 ):
     from logistics.problem import build_problem
-    from logistics.scenario import load_scenario
+    from logistics.scenario import WARM_STARTS, load_scenario
 
     sc = load_scenario(scenario)
     updates: dict[str, Any] = {}

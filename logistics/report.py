@@ -112,6 +112,15 @@ def write_outputs(plan: Plan, net: RoadNetwork, out: Path) -> list[Path]:
     return [out / n for n in names]
 
 
+def solver_line(plan: Plan) -> str:
+    """One line on the search: status, time, limit, seed and the start it searched from."""
+    s = plan.solver
+    return (
+        f"solver: {s.status} in {s.wall_s:.1f} s (limit {s.time_limit_s:g} s, seed {s.seed}, "
+        f"start: {s.warm_start})"
+    )
+
+
 def print_summary(plan: Plan, console: Console, *, valid: bool | None = None) -> None:
     """Rich tables: trucks and commissions, districts, unserved points with reasons."""
     used = plan.trucks_used
@@ -178,11 +187,7 @@ def print_summary(plan: Plan, console: Console, *, valid: bool | None = None) ->
         )
     for n in plan.notes:
         console.print(f"[yellow]note:[/yellow] {n}")
-    s = plan.solver
-    console.print(
-        f"solver: {s.status} in {s.wall_s:.1f} s (limit {s.time_limit_s:g} s, seed {s.seed}), "
-        f"{s.candidates} drops offered"
-    )
+    console.print(f"{solver_line(plan)}, {plan.solver.candidates} drops offered")
     if valid is not None:
         console.print(
             "validator: [green]plan passes every rule[/green]"

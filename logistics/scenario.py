@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from datetime import date as Date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 import yaml
 from pydantic import (
@@ -332,6 +332,11 @@ class Blockade(_Model):
         return self
 
 
+#: Where OR-Tools' search starts (``solver.warm_start``; also the CLI's and app's choices).
+WarmStart = Literal["greedy", "pyvrp"]
+WARM_STARTS: tuple[str, ...] = get_args(WarmStart)
+
+
 class SolverSettings(_Model):
     #: Wall-clock cap of the search, seconds.
     time_limit_s: float = Field(default=30.0, gt=0, le=3600)
@@ -343,7 +348,7 @@ class SolverSettings(_Model):
     #: Where OR-Tools' search starts: ``greedy`` (nearest stops first, in milliseconds) or
     #: ``pyvrp`` (PyVRP's genetic search on the rules it can express, for up to 80 % of the
     #: time limit; then OR-Tools enforces all rules).
-    warm_start: Literal["greedy", "pyvrp"] = "greedy"
+    warm_start: WarmStart = "greedy"
     #: PyVRP's deterministic work budget (``warm_start: pyvrp``): it stops after this many
     #: iterations unless 80 % of the time limit comes first (then the summary says so).
     pyvrp_iterations: int = Field(default=5000, ge=1)

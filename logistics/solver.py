@@ -424,11 +424,14 @@ def _route(
         for r in range(max_trips - 1):
             routing.VehicleVar(manager.NodeToIndex(1 + v * (max_trips - 1) + r)).SetValue(v)
 
-    for k, d in enumerate(cands):
+    # the trucks whose commission may serve each drop (its district's delegates)
+    allowed_by_drop = [
+        [v for v, t in enumerate(trucks) if t.commission.may_serve(problem.routable[d.loc - 1])]
+        for d in cands
+    ]
+    for k, (d, allowed) in enumerate(zip(cands, allowed_by_drop, strict=True)):
         idx = manager.NodeToIndex(1 + n_reload + k)
         routing.AddDisjunction([idx], _penalty(d))
-        point = problem.routable[d.loc - 1]
-        allowed = [v for v, t in enumerate(trucks) if t.commission.may_serve(point)]
         if len(allowed) < n_trucks:
             # -1 keeps "not performed" possible (SetAllowedVehiclesForIndex's Span binding
             # is broken in the Python wrapper of OR-Tools 9.15).
@@ -481,17 +484,14 @@ def _route(
             offered = list(range(len(cands)))  # no stock or cap to keep: PyVRP may take all
         else:  # the greedy's selection keeps to the stock and the caps: PyVRP routes it
             offered = sorted(n - 1 - n_reload for r in initial for n in r if n > n_reload)
+        reach: list[set[int]] = [set() for _ in trucks]  # drops each truck may serve
+        for k, vs in enumerate(allowed_by_drop):
+            for v in vs:
+                reach[v].add(k)
         better, pyvrp_cut = pyvrp_routes(
             truck_caps=[t.capacity for t in trucks],
             truck_profiles=[t.speed_factor for t in trucks],
-            truck_allowed=[
-                frozenset(
-                    k
-                    for k, d in enumerate(cands)
-                    if t.commission.may_serve(problem.routable[d.loc - 1])
-                )
-                for t in trucks
-            ],
+            truck_allowed=[frozenset(r) for r in reach],
             drops=[
                 DropInfo(d.cylinders, _penalty(d), w) for d, w in zip(cands, windows, strict=True)
             ],

@@ -293,7 +293,7 @@ def test_small_upload_plans_and_zips_delivery_sheets():
     plan(at, limit=1.0)
     assert "passes every rule" in texts(at)
     assert at.session_state["plans"][-1]["plan"].solver.warm_start == "pyvrp"
-    assert "start: PyVRP routes" in texts(at)
+    assert "start: pyvrp" in texts(at)  # the plan tab's solver line
     at.button(key="sheets.make").click()
     at.run()
     assert not at.exception and not at.error
