@@ -2,7 +2,7 @@
 
 Every solver gets the same integer matrices, the same time limit and one core:
 
-* **ours**: :func:`logistics.vrp_core.solve_ortools`, the planner's OR-Tools model code
+* **ours**: :func:`logistics.routing.vrp_core.solve_ortools`, the planner's OR-Tools model code
   (native transit matrices, ``PATH_CHEAPEST_ARC`` + ``GUIDED_LOCAL_SEARCH``) on the plain
   CVRP / VRPTW core; single-threaded.
 * **hybrid**: the same OR-Tools model warm-started (``ReadAssignmentFromRoutes``) from
@@ -30,7 +30,7 @@ conventions from ``bks.csv``):
 Fleet: free, objective distance only. Vehicles: vrplib's ``VEHICLES`` when given (Solomon
 25, GH 250); otherwise ``max(bks vehicles, ceil(1.25 * capacity bound) + 1)``.
 
-Every solution is checked with :func:`logistics.vrp_core.check_solution` (customers once,
+Every solution is checked with :func:`logistics.routing.vrp_core.check_solution` (customers once,
 capacity, windows) and the solver-reported cost must equal the recomputed one.
 
 Run::
@@ -64,14 +64,7 @@ from pathlib import Path
 import numpy as np
 import vrplib
 
-from logistics.vrp_core import (
-    VRPInstance,
-    VRPSolution,
-    check_solution,
-    min_vehicles,
-    solve_ortools,
-    solve_pyvrp,
-)
+from logistics.routing import VRPInstance, VRPSolution, check_solution, min_vehicles, solve_ortools, solve_pyvrp
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTANCES = ROOT.parent / "shared" / "bench" / "instances"
@@ -196,8 +189,8 @@ def truncate(inst: VRPInstance, n_customers: int) -> VRPInstance:
 
 def load_senkata(name: str) -> VRPInstance:
     """Plain CVRP approximation of a shipped Senkata scenario (see the module docstring)."""
-    from logistics.problem import build_problem
-    from logistics.scenario import load_scenario
+    from logistics.routing import build_problem
+    from logistics.model import load_scenario
 
     problem = build_problem(load_scenario(SENKATA[name]))
     t = np.asarray(problem.tables.time_s, dtype=np.float64)
@@ -230,7 +223,7 @@ def load_instance(name: str, bks: dict[str, dict[str, str]] | None = None) -> VR
 # --------------------------------------------------------------------------- solvers
 
 
-#: Options of :func:`logistics.vrp_core.solve_ortools` for "ours" (set from the command line;
+#: Options of :func:`logistics.routing.vrp_core.solve_ortools` for "ours" (set from the command line;
 #: empty = the planner's choices: greedy warm start, PATH_CHEAPEST_ARC, GLS default lambda).
 OURS_OPTIONS: dict = {}
 

@@ -11,14 +11,14 @@ Run from the checkout::
 
 Measured:
 
-1. Module imports (the core modules, then ``logistics.osm_io`` which pulls in osmnx;
-   :func:`logistics.network.load_network` imports it even on a cache hit).
+1. Module imports (the core modules, then ``logistics.roads.osm`` which pulls in osmnx;
+   :func:`logistics.roads.load_network` imports it even on a cache hit).
 2. Map load, cold (fresh temporary cache dir: OSM XML parse + build + pickle) and cached
    (same dir, median of 5), with node/edge counts by kind.
 3. Route tables (median of 3) for the default scenario's plant + routable points, and for
    every named OSM stop present in the network.
-4. :func:`logistics.problem.build_problem` per scenario (median of 3).
-5. :func:`logistics.solver.solve` per scenario and time limit (one run each), with plan
+4. :func:`logistics.routing.problem.build_problem` per scenario (median of 3).
+5. :func:`logistics.routing.solver.solve` per scenario and time limit (one run each), with plan
    quality and :func:`logistics.plan.validate_plan`; and the end-to-end CLI-equivalent
    chain (cached map + scenario + build + solve + validate) at the default limit.
 
@@ -274,22 +274,22 @@ def run(quick: bool) -> tuple[list[Row], list[str], dict[str, str]]:
         print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
     # ---------------------------------------------------------------- imports
-    s_core, _ = timed(__import__, "logistics.solver")  # network, problem, demand, plan
-    import logistics.validate  # noqa: F401  (validate_plan imports it lazily; load it now)
-    from logistics import config
-    from logistics.network import KIND_CONNECTOR, KIND_RETURN, KIND_ROAD, load_network
+    s_core, _ = timed(__import__, "logistics.routing.solver")  # network, problem, demand, plan
+    import logistics.plan.validate  # noqa: F401  (validate_plan imports it lazily; load it now)
+    from logistics.model import config
+    from logistics.roads import KIND_CONNECTOR, KIND_RETURN, KIND_ROAD, load_network
     from logistics.plan import validate_plan
-    from logistics.problem import build_problem
-    from logistics.scenario import load_scenario
-    from logistics.solver import solve
+    from logistics.routing import build_problem
+    from logistics.model import load_scenario
+    from logistics.routing import solve
 
     code_before = code_fingerprint()
-    rows.append(Row("import", "core modules (logistics.solver + deps)", s_core))
-    s_osm, _ = timed(__import__, "logistics.osm_io")
+    rows.append(Row("import", "core modules (logistics.routing.solver + deps)", s_core))
+    s_osm, _ = timed(__import__, "logistics.roads.osm")
     rows.append(
         Row(
             "import",
-            "logistics.osm_io (osmnx; imported by every load_network call)",
+            "logistics.roads.osm (osmnx; imported by every load_network call)",
             s_osm,
         )
     )

@@ -15,12 +15,12 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from logistics.network import load_network
+from logistics.roads import load_network
 from logistics.plan import validate_plan
-from logistics.problem import build_problem
-from logistics.replan import replan
-from logistics.scenario import Blockade, load_scenario
-from logistics.solver import solve
+from logistics.routing import build_problem
+from logistics.ops import replan
+from logistics.model import Blockade, load_scenario
+from logistics.routing import solve
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -33,9 +33,9 @@ LIMITS = (10.0, 30.0)
 def run(label: str, data: dict, start: str, limit: float) -> dict:
     """Plan one scenario mapping with one warm start; the table row."""
     from logistics.plan import validate_plan
-    from logistics.problem import build_problem
-    from logistics.scenario import scenario_from_dict
-    from logistics.solver import solve
+    from logistics.routing import build_problem
+    from logistics.model import scenario_from_dict
+    from logistics.routing import solve
 
     data = {**data, "solver": {**data.get("solver", {}), "warm_start": start}}
     sc = scenario_from_dict(data)
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--no-scale", action="store_true", help="skip the 1,000-point variant")
     args = ap.parse_args(argv)
-    from logistics.scenario import load_scenario
+    from logistics.model import load_scenario
 
     rows = []
     for label, name in SCENARIOS.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from logistics.network import load_network
+from logistics.roads import load_network
 
 
 @pytest.fixture(scope="session")

@@ -19,9 +19,9 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from logistics.plan import Plan, validate_plan
-from logistics.problem import Problem, build_problem
-from logistics.scenario import Scenario, scenario_from_dict
-from logistics.solver import solve
+from logistics.routing import Problem, build_problem
+from logistics.model import Scenario, scenario_from_dict
+from logistics.routing import solve
 
 #: The Senkata plant's road node (Av. 6 de Marzo, southbound carriageway).
 PLANT_OSMID = 2586278852
@@ -131,9 +131,9 @@ def leg_node_pairs(plan: Plan) -> set[tuple[int, int]]:
 
 
 def metric_xy(net, lon: float, lat: float) -> tuple[float, float]:
-    from logistics.network import _TO_METRIC
+    from logistics.roads import TO_METRIC
 
-    x, y = _TO_METRIC.transform(lon, lat)
+    x, y = TO_METRIC.transform(lon, lat)
     return float(x), float(y)
 
 

@@ -1,0 +1,136 @@
+"""What every `senkata` command shares: the consoles and the user-error wrapper."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from logistics.model import SenkataError
+from logistics.model import InputError
+
+#: ``--data-dir`` as every command takes it
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir", help="Shared data directory (default ../shared/data or $SENKATA_DATA_DIR)."
+    ),
+]
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn user errors into one line on stderr and exit code 2 (no traceback)."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except SenkataError as exc:
+            err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+Db = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Ledger URL (sqlite:///file.sqlite, postgresql://user@host/db) or SQLite path; "
+        "default $SENKATA_LEDGER_URL, else ledger.sqlite here.",
+    ),
+]
+
+
+By = Annotated[
+    str | None, typer.Option("--by", help="Who records (default $SENKATA_USER or login name).")
+]
+
+
+Price = Annotated[
+    float,
+    typer.Option(
+        "--price",
+        help="Official price per cylinder in Bs (default 22.50: the regulated 2005 price of a "
+        "10 kg garrafa, to our knowledge).",
+    ),
+]
+
+
+DateOpt = Annotated[
+    str | None,
+    typer.Option("--date", help="Date on the sheets, YYYY-MM-DD (default: the scenario's)."),
+]
+
+
+ScenarioOpt = Annotated[
+    Path, typer.Option("--scenario", "-s", help="The scenario YAML the plan was made from.")
+]
+
+
+def date_option(value: str | None, scenario: Any) -> str:
+    import datetime as dt
+
+    if value is None:
+        return scenario.date.isoformat() if scenario.date else ""
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise InputError("--date", f"expected YYYY-MM-DD, got {value!r}") from None
+
+
+def plan_and_scenario(plan_file: Path, scenario_file: Path, data: Path | None, *, points: bool):
+    """Load the plan, its scenario, the map (and the points); check they belong together
+    and that the plan passes the validator (no sheet or dispatch of a broken plan)."""
+    from logistics.plan import Plan, validate_plan
+    from logistics.routing import scenario_digest
+    from logistics.model import load_scenario
+
+    try:
+        plan = Plan.load(plan_file)
+    except (OSError, ValueError) as exc:
+        raise InputError(
+            str(plan_file), f"not a readable plan.json ({type(exc).__name__})"
+        ) from None
+    sc = load_scenario(scenario_file)
+    # `senkata plan --time-limit/--seed` change the scenario's solver settings before hashing
+    solver = sc.solver.model_copy(
+        update={"time_limit_s": plan.solver.time_limit_s, "seed": plan.solver.seed}
+    )
+    as_planned = sc.model_copy(update={"solver": solver})
+    if scenario_digest(SimpleNamespace(scenario=as_planned)) != plan.scenario_sha256:
+        # An edited scenario, or one read by a newer planner: not fatal by itself, since the
+        # plan is re-validated against this scenario below, but worth saying.
+        console.print(
+            f"[yellow]note:[/yellow] {scenario_file} differs from the scenario plan "
+            f"{plan.plan_id()} was made from; the plan is re-checked against it"
+        )
+    with console.status("loading the map and checking the plan..."):
+        if points:
+            from logistics.routing import build_problem
+
+            problem = build_problem(sc, scenario_dir=scenario_file.parent, data=data)
+            net, pts = problem.net, problem.points
+        else:
+            from logistics.roads import load_network
+
+            src = sc.map.source
+            path = None if src == "embedded" else Path(src)
+            if path is not None and not path.is_absolute():
+                path = scenario_file.parent / path
+            net, pts = load_network(path, data=data), []
+        report = validate_plan(plan, sc, net, data=data)
+    if not report.ok:
+        for e in report.errors[:20]:
+            err_console.print(f"  violation: {e}", markup=False)
+        err_console.print(f"error: {plan_file}: the plan fails validation", markup=False)
+        raise typer.Exit(1)
+    return plan, sc, net, pts

@@ -1,0 +1,235 @@
+"""``senkata ledger ...``: dispatch, record, correct, reconcile, verify and show the ledger.
+
+A ledger that fails verification exits with code 1; a user error prints one line and exits
+with code 2.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Any
+import typer
+from rich.table import Table
+from logistics.cli.common import DataDir, console, err_console
+from logistics.cli.common import user_errors as _user_errors
+from logistics.paper import OFFICIAL_PRICE_BS
+from logistics.cli.common import By, DateOpt, Db, Price, ScenarioOpt, date_option, plan_and_scenario
+
+
+ledger_app = typer.Typer(
+    help="The delivery ledger: dispatch plans, record stops, reconcile, verify.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _open(db: str | None):
+    from logistics.ledger import Ledger
+
+    return Ledger(db)
+
+
+def _by(by: str | None) -> str:
+    from logistics.ledger import recorded_by_default
+
+    return (by or "").strip() or recorded_by_default()
+
+
+def _head(ledger: Any) -> None:
+    rep = ledger.verify()
+    console.print(f"ledger head #{rep.entries} {rep.head[:16]} (write it down to check later)")
+
+
+@ledger_app.command("dispatch")
+@_user_errors
+def ledger_dispatch(
+    plan: Annotated[Path, typer.Argument(help="plan.json being dispatched.")],
+    scenario: ScenarioOpt,
+    price: Price = OFFICIAL_PRICE_BS,
+    date: DateOpt = None,
+    by: By = None,
+    db: Db = None,
+    data: DataDir = None,
+) -> None:
+    """Record a plan as dispatched (trips, loads, sheets' checksums, rations, price)."""
+    from logistics.ledger import dispatch
+
+    p, sc, _, pts = plan_and_scenario(plan, scenario, data, points=True)
+    with _open(db) as ledger:
+        e = dispatch(ledger, p, pts, price_bs=price, date=date_option(date, sc), by=_by(by))
+        n = len(p.trips())
+        console.print(
+            f"entry #{e.id}: dispatched plan {p.plan_id()} ({n} trips) by {e.recorded_by}"
+        )
+        _head(ledger)
+
+
+@ledger_app.command("record")
+@_user_errors
+def ledger_record(
+    filled: Annotated[Path, typer.Argument(help="A filled deliveries .csv or .xlsx sheet.")],
+    by: By = None,
+    db: Db = None,
+) -> None:
+    """Record every filled row of a guards' sheet (all rows or none)."""
+    from logistics.ledger import record_sheet
+
+    with _open(db) as ledger:
+        entries = record_sheet(ledger, filled, by=_by(by))
+        console.print(f"recorded {len(entries)} stops: entries #{entries[0].id}-#{entries[-1].id}")
+        _head(ledger)
+
+
+@ledger_app.command("record-stop")
+@_user_errors
+def ledger_record_stop(
+    plan_id: Annotated[str, typer.Option("--plan-id", help="Plan id (on every sheet).")],
+    truck: Annotated[str, typer.Option("--truck")],
+    trip: Annotated[int, typer.Option("--trip", min=1)],
+    point: Annotated[str, typer.Option("--point", help="Distribution point id.")],
+    delivered: Annotated[int, typer.Option("--delivered", min=0)] = 0,
+    returned: Annotated[int, typer.Option("--returned", min=0)] = 0,
+    refused: Annotated[int, typer.Option("--refused", min=0)] = 0,
+    signed_by: Annotated[str, typer.Option("--signed-by", help="Who signed for the junta.")] = "",
+    stop: Annotated[int | None, typer.Option("--stop", min=1, help="Stop number.")] = None,
+    by: By = None,
+    db: Db = None,
+) -> None:
+    """Record one stop's outcome by hand."""
+    from logistics.ledger import record_stops
+    from logistics.paper import StopRecord
+
+    rec = StopRecord(
+        plan_id=plan_id, truck=truck, trip=trip, point_id=point, delivered=delivered,
+        returned=returned, refused=refused, signed_by=signed_by.strip(), stop=stop,
+        source="record-stop",
+    )  # fmt: skip
+    with _open(db) as ledger:
+        (e,) = record_stops(ledger, [rec], by=_by(by))
+        console.print(f"entry #{e.id}: {truck} trip {trip} at {point}: {delivered} delivered")
+        _head(ledger)
+
+
+@ledger_app.command("correct")
+@_user_errors
+def ledger_correct(
+    entry_id: Annotated[int, typer.Argument(help="The stop (or correction) entry to correct.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (who asked, what was wrong).")],
+    delivered: Annotated[int | None, typer.Option("--delivered", min=0)] = None,
+    returned: Annotated[int | None, typer.Option("--returned", min=0)] = None,
+    refused: Annotated[int | None, typer.Option("--refused", min=0)] = None,
+    signed_by: Annotated[str | None, typer.Option("--signed-by")] = None,
+    point: Annotated[str | None, typer.Option("--point")] = None,
+    void: Annotated[bool, typer.Option("--void", help="Withdraw the stop entirely.")] = False,
+    by: By = None,
+    db: Db = None,
+) -> None:
+    """Append a correction referencing an entry (the entry itself is never changed)."""
+    from logistics.ledger import correct
+
+    with _open(db) as ledger:
+        e = correct(
+            ledger, entry_id, by=_by(by), reason=reason, void=void, delivered=delivered,
+            returned=returned, refused=refused, signed_by=signed_by, point_id=point,
+        )  # fmt: skip
+        what = "voids" if void else "corrects"
+        console.print(f"entry #{e.id} {what} entry #{entry_id}")
+        _head(ledger)
+
+
+def _totals_table(title: str, rows: list) -> Table:
+    t = Table(title=title)
+    for col in ("shift", "key", "loaded", "delivered", "returned", "refused", "missing"):
+        t.add_column(col, justify="left" if col in ("shift", "key") else "right")
+    for r in rows:
+        miss = f"[bold red]{r.missing:,}[/bold red]" if r.missing else "0"
+        t.add_row(r.shift, r.key, f"{r.loaded:,}", f"{r.delivered:,}", f"{r.returned:,}",
+                  f"{r.refused:,}", miss)  # fmt: skip
+    return t
+
+
+@ledger_app.command("reconcile")
+@_user_errors
+def ledger_reconcile(
+    plan_id: Annotated[str | None, typer.Option("--plan-id", help="Only this plan.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write the report as CSV.")] = None,
+    db: Db = None,
+) -> None:
+    """Loaded vs delivered vs returned per truck, district and shift; flag discrepancies."""
+    from logistics.ledger import reconcile, write_report
+
+    with _open(db) as ledger:
+        rec = reconcile(ledger, plan_id)
+    if not rec.plans:
+        console.print("no plan has been dispatched yet")
+        return
+    for section, title in (
+        ("truck", "Per truck"),
+        ("district", "Per district"),
+        ("shift", "Per shift"),
+    ):
+        console.print(_totals_table(title, rec.section(section)))
+    if rec.flags:
+        n = len(rec.flags)
+        t = Table(title=f"{n} discrepanc{'y' if n == 1 else 'ies'} (possible speculation)")
+        for col in ("flag", "plan", "truck", "trip", "point", "entries", "detail"):
+            t.add_column(col)
+        for f in rec.flags:
+            t.add_row(f.kind, f.plan_id, f.truck, str(f.trip or ""), f.point_id,
+                      " ".join(f"#{i}" for i in f.entries), f.detail)  # fmt: skip
+        console.print(t)
+        counts = Counter(f.kind for f in rec.flags)
+        console.print("flags: " + ", ".join(f"{k} {n}" for k, n in counts.items()))
+    else:
+        console.print("[green]no discrepancies[/green]: every loaded cylinder is accounted for")
+    if out is not None:
+        console.print(f"wrote {write_report(rec, out)}")
+
+
+@ledger_app.command("verify")
+@_user_errors
+def ledger_verify(
+    expect_head: Annotated[
+        str | None, typer.Option("--expect-head", help="A head hash written down earlier.")
+    ] = None,
+    db: Db = None,
+) -> None:
+    """Recompute the hash chain; exit 1 if any entry was altered, removed or inserted."""
+    with _open(db) as ledger:
+        rep = ledger.verify(expect_head)
+    if rep.ok:
+        console.print(f"ledger intact: {rep.entries} entries, head {rep.head[:16]}")
+        return
+    err_console.print(f"ledger ALTERED: {rep.problem}", markup=False)
+    raise typer.Exit(1)
+
+
+@ledger_app.command("show")
+@_user_errors
+def ledger_show(
+    plan_id: Annotated[str | None, typer.Option("--plan-id", help="Only this plan.")] = None,
+    db: Db = None,
+) -> None:
+    """List the entries (ids to use with `ledger correct`)."""
+    with _open(db) as ledger:
+        entries = ledger.entries()
+    t = Table()
+    for col in ("#", "kind", "plan", "truck", "trip", "stop", "point", "del", "ret", "ref",
+                "signed by", "corrects", "by", "at (UTC)"):  # fmt: skip
+        t.add_column(col)
+    for e in entries:
+        if plan_id and e.plan_id != plan_id:
+            continue
+        note = json.loads(e.payload).get("reason", "") if e.kind == "correction" else ""
+        cells = (e.id, e.kind, e.plan_id, e.truck, e.trip, e.stop_no, e.point_id, e.delivered,
+                 e.returned, e.refused, e.signed_by, e.corrects and f"#{e.corrects} {note}",
+                 e.recorded_by, e.recorded_at[:19])  # fmt: skip
+        t.add_row(*("" if c is None else str(c) for c in cells))
+    console.print(t)
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m logistics.cli.ledger` (tests)
+    ledger_app()

@@ -1,0 +1,163 @@
+"""``senkata replan``: re-plan the rest of a shift from a moment of it, and what changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+import typer
+from rich.console import Console
+from rich.table import Table
+from logistics.cli.common import DataDir, console, err_console
+from logistics.cli.common import user_errors as _user_errors
+from logistics.model import InputError
+
+
+@_user_errors
+def replan(
+    plan_file: Annotated[Path, typer.Argument(help="The plan being carried out (plan.json).")],
+    scenario: Annotated[Path, typer.Option("--scenario", "-s", help="Its scenario YAML.")],
+    at: Annotated[str, typer.Option("--at", help="Time of the re-plan, HH:MM.")],
+    progress: Annotated[
+        Path | None,
+        typer.Option(
+            "--progress", help="CSV of stops handed over (truck,trip,point_id,delivered)."
+        ),
+    ] = None,
+    from_ledger: Annotated[
+        bool,
+        typer.Option("--from-ledger", help="Take the stops handed over from the ledger (--db)."),
+    ] = False,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Ledger URL or SQLite file (with --from-ledger).")
+    ] = None,
+    blockade: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--blockade",
+            help="New blockade, e.g. 'id=b9,lat=-16.52,lon=-68.17,radius_m=80,status=closed' "
+            "(repeatable; permit needs delay_minutes=N).",
+        ),
+    ] = None,
+    lift: Annotated[
+        list[str] | None, typer.Option("--lift", help="Id of a blockade lifted.")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory for the new plan.")] = Path(
+        "out-replan"
+    ),
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Search seconds.")] = 3.0,
+    sheets: Annotated[
+        bool, typer.Option("--sheets", help="Also write new delivery sheets for changed trucks.")
+    ] = False,
+    data: DataDir = None,
+) -> None:
+    """Re-plan the rest of a shift from --at: done work stays, trucks go on from where they are."""
+    from logistics.plan import Plan, validate_plan
+    from logistics.ops import read_progress
+    from logistics.ops import replan as do_replan
+    from logistics.ops import print_summary, write_outputs
+    from logistics.model import Blockade, load_scenario
+
+    sc = load_scenario(scenario)
+    try:
+        old = Plan.load(plan_file)
+    except (OSError, ValueError) as exc:
+        raise InputError(
+            str(plan_file), f"not a readable plan.json ({type(exc).__name__})"
+        ) from None
+    if progress is not None and from_ledger:
+        raise InputError("--progress", "give either --progress or --from-ledger, not both")
+    done = read_progress(progress) if progress is not None else None
+    if from_ledger:
+        from logistics.ops import progress_from_ledger
+
+        done = progress_from_ledger(db, old.plan_id())
+    new_blockades = []
+    for k, text in enumerate(blockade or []):
+        fields = dict(part.split("=", 1) for part in text.split(",") if "=" in part)
+        try:
+            new_blockades.append(Blockade.model_validate(fields))
+        except ValueError as exc:
+            first = str(exc).splitlines()[1:3]
+            raise InputError(f"--blockade[{k}]", " ".join(x.strip() for x in first)) from None
+    with console.status(f"re-planning from {at} (up to {time_limit:g} s)..."):
+        new, new_sc = do_replan(
+            old,
+            sc,
+            at,
+            progress=done,
+            add_blockades=new_blockades,
+            lift=lift or [],
+            time_limit_s=time_limit,
+        )
+    from logistics.roads import load_network, with_plant_access
+
+    net = with_plant_access(
+        load_network(None if sc.map.source == "embedded" else sc.map.source, data=data),
+        sc.plant.lon,
+        sc.plant.lat,
+        sc.plant.access_m,
+    )
+    report = validate_plan(new, new_sc, net, data=data)
+    print_summary(new, console, valid=report.ok)
+    print_diff(old, new, console)
+    if not report.ok:
+        for e in report.errors[:20]:
+            err_console.print(f"  violation: {e}", markup=False)
+        err_console.print("error: the re-plan failed validation; nothing was written", markup=False)
+        raise typer.Exit(1)
+    files = write_outputs(new, net, out)
+    from logistics.model import scenario_to_yaml
+
+    (out / "scenario.yaml").write_text(scenario_to_yaml(new_sc), encoding="utf-8")
+    console.print("wrote " + ", ".join(str(f) for f in [*files, out / "scenario.yaml"]))
+    if sheets:
+        from logistics.paper import write_sheets
+
+        changed = changed_trucks(old, new)
+        written = write_sheets(new, new_sc, net, out, trucks=changed)
+        pdfs = [p for p in written if p.parent.name == "sheets"]
+        console.print(
+            f"new sheets for {len(changed)} trucks whose work changed "
+            f"({', '.join(sorted(changed)) or 'none'}): {len(pdfs)} trip PDFs in {out / 'sheets'}"
+        )
+
+
+def changed_trucks(old: Any, new: Any) -> set[str]:
+    """Trucks whose trips differ between two plans: stops, cylinders or roads driven."""
+
+    def work(plan: Any) -> dict[str, list]:
+        return {
+            t.truck_id: [
+                ([(s.point_id, s.cylinders) for s in tr.stops], [lg.nodes for lg in tr.legs])
+                for tr in t.trips
+            ]
+            for t in plan.trucks
+        }
+
+    a, b = work(old), work(new)
+    return {tid for tid in a.keys() | b.keys() if a.get(tid) != b.get(tid)}
+
+
+def print_diff(old: Any, new: Any, out: Console) -> None:
+    """What the re-plan changed: headline numbers, then every stop served differently."""
+    from logistics.ops import diff_plans
+
+    d = diff_plans(old, new)
+    t = Table(title="Changes (A = old plan, B = re-plan)")
+    for col in ("", "plan A", "plan B", "change"):
+        t.add_column(col, justify="left" if not col else "right")
+    for row in d.summary_rows():
+        t.add_row(*(str(row[k]) for k in ("", "plan A", "plan B", "change")))
+    out.print(t)
+    reasons = {u.point_id: u.reason for u in new.unserved}
+    for c in d.stops:
+        a, b = ", ".join(c.trucks_a) or "-", ", ".join(c.trucks_b) or "-"
+        why = (
+            f" ({reasons[c.point_id]})"
+            if c.change == "disappeared" and c.point_id in reasons
+            else ""
+        )
+        out.print(
+            f"  {c.point_id} {c.name[:30]}: {c.change}, truck {a} -> {b}, "
+            f"cylinders {c.cylinders_a} -> {c.cylinders_b}{why}"
+        )

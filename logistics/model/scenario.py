@@ -1,0 +1,389 @@
+"""Scenario files: one planning shift, validated.
+
+A scenario is YAML. Every section is a pydantic model with ``extra="forbid"``: unknown keys
+are errors, not silently ignored. :func:`load_scenario` turns any problem into an
+:class:`~logistics.model.errors.InputError` naming the field path (``fleet[0].capacity``) and what
+was expected.
+
+Checks that need the map (a point outside it, a plant sealed in by blockades) happen when
+the problem is built (:mod:`logistics.demand`), and raise the same kind of error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date as Date
+from typing import Annotated, Literal, get_args
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+
+#: The Senkata plant (YPFB). Approximate: from a third-party constant table, cross-checked
+#: 47 m from Av. 6 de Marzo / RN1 and inside El Alto District 8 (see shared SOURCES.md).
+SENKATA_LAT = -16.57401
+SENKATA_LON = -68.18614
+
+
+_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_hhmm(value: str) -> int:
+    """``"07:30"`` -> minutes after midnight."""
+    m = _HHMM.match(str(value).strip())
+    if not m:
+        msg = f"expected a time of day as HH:MM, got {value!r}"
+        raise ValueError(msg)
+    return int(m.group(1)) * 60 + int(m.group(2))
+
+
+def format_hhmm(minutes: float) -> str:
+    """Minutes after midnight -> ``"HH:MM"`` (rounded down to the minute)."""
+    m = int(minutes)
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+def _require_unique(ids: list[str], what: str) -> None:
+    repeated = sorted(k for k, n in Counter(ids).items() if n > 1)
+    if repeated:
+        msg = f"{what} must be unique; repeated: {', '.join(repeated[:5])}"
+        raise ValueError(msg)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+Lat = Annotated[float, Field(ge=-90, le=90)]
+Lon = Annotated[float, Field(ge=-180, le=180)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class TimeWindow(_Model):
+    """A time-of-day window, ``HH:MM`` to ``HH:MM`` on the shift's day."""
+
+    start: str
+    end: str
+
+    @field_validator("start", "end")
+    @classmethod
+    def _hhmm(cls, v: str) -> str:
+        parse_hhmm(v)
+        return v
+
+    @model_validator(mode="after")
+    def _order(self) -> TimeWindow:
+        if parse_hhmm(self.end) <= parse_hhmm(self.start):
+            msg = f"end {self.end} must be after start {self.start}"
+            raise ValueError(msg)
+        return self
+
+    @property
+    def start_min(self) -> int:
+        return parse_hhmm(self.start)
+
+    @property
+    def end_min(self) -> int:
+        return parse_hhmm(self.end)
+
+
+class MapSettings(_Model):
+    """Which road map to use and whether the assumed links are allowed."""
+
+    #: ``embedded`` (the 2019 public-transport extract) or a path to a map file, relative
+    #: to the scenario file.
+    source: str = "embedded"
+    #: Straight links joining the disconnected pieces of the extract (see network.py).
+    assumed_connectors: bool = True
+    #: Reverse of one-way ways whose return carriageway is missing from the extract.
+    assumed_return_links: bool = True
+    #: A plant, point or blockade farther than this from the nearest road node is "outside
+    #: the map" and rejected.
+    max_snap_m: float = Field(default=400.0, gt=0, le=5000)
+
+
+class Plant(_Model):
+    """A filling plant where trucks load and reload."""
+
+    id: Name = "senkata"
+    name: Name = "Planta Senkata (YPFB)"
+    lat: Lat = SENKATA_LAT
+    lon: Lon = SENKATA_LON
+    #: True when the coordinate is not surveyed (the default Senkata location is not).
+    approximate: bool = True
+    #: Filled 10 kg cylinders available for the whole shift (all trips of all trucks).
+    stock: int = Field(ge=0, le=10_000_000)
+    #: Minutes to load a truck, at the start and at every reload.
+    loading_minutes: float = Field(default=30.0, ge=0, le=600)
+    #: The gate reaches every road node within this many metres (assumed links; 0 = only
+    #: the nearest node). Covers both carriageways of a divided avenue.
+    access_m: float = Field(default=75.0, ge=0, le=500)
+
+
+class TruckGroup(_Model):
+    """Trucks of one kind: either explicit ``ids`` or a ``count`` with an id prefix."""
+
+    ids: list[Name] | None = None
+    count: int | None = Field(default=None, ge=1, le=2000)
+    id_prefix: Name = "T"
+    capacity: int = Field(ge=1, le=5000, description="cylinders per trip")
+    #: Multiplies road speeds (0.8 = a slow old lorry).
+    speed_factor: float = Field(default=1.0, gt=0.1, le=2.0)
+
+    @model_validator(mode="after")
+    def _ids_or_count(self) -> TruckGroup:
+        if (self.ids is None) == (self.count is None):
+            msg = "give exactly one of 'ids' (a list of truck ids) or 'count' (a number)"
+            raise ValueError(msg)
+        if self.ids is not None and not self.ids:
+            msg = "'ids' must list at least one truck id"
+            raise ValueError(msg)
+        return self
+
+    def truck_ids(self) -> list[str]:
+        if self.ids is not None:
+            return list(self.ids)
+        assert self.count is not None
+        width = max(2, len(str(self.count)))
+        return [f"{self.id_prefix}{i:0{width}d}" for i in range(1, self.count + 1)]
+
+
+class Guard(_Model):
+    """One person (or ``count`` people) of the guard roster."""
+
+    id: Name | None = None
+    count: int | None = Field(default=None, ge=1, le=2000)
+    id_prefix: Name | None = None
+    role: Literal["plant-worker", "junta-delegate"]
+    #: For junta delegates: the district / zone / macrodistrict whose junta they represent.
+    district: Name | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Guard:
+        if (self.id is None) == (self.count is None):
+            msg = "give exactly one of 'id' (one person) or 'count' (several, with id_prefix)"
+            raise ValueError(msg)
+        if self.role == "junta-delegate" and not self.district:
+            msg = "a junta delegate needs 'district' (the district or zone of their junta)"
+            raise ValueError(msg)
+        if self.role == "plant-worker" and self.district:
+            msg = "a plant worker has no 'district' (only junta delegates do)"
+            raise ValueError(msg)
+        return self
+
+    def person_ids(self) -> list[str]:
+        if self.id is not None:
+            return [self.id]
+        assert self.count is not None
+        prefix = self.id_prefix or ("PW" if self.role == "plant-worker" else "JD")
+        width = max(2, len(str(self.count)))
+        return [f"{prefix}{i:0{width}d}" for i in range(1, self.count + 1)]
+
+
+class Commission(_Model):
+    """A named guard commission: the people who ride one truck for the whole shift."""
+
+    id: Name
+    members: list[Name] = Field(min_length=1)
+
+
+class Guards(_Model):
+    """The roster and how commissions are formed."""
+
+    #: ``own-district``: a junta delegate rides only to points of their own district/zone.
+    #: ``any``: the Assembly allowed delegates to accompany deliveries anywhere eligible.
+    delegate_scope: Literal["own-district", "any"] = "own-district"
+    roster: list[Guard] = Field(min_length=1)
+    #: Explicit commissions; when absent, each plant worker is paired with one junta
+    #: delegate in roster order (delegates interleaved by district).
+    commissions: list[Commission] | None = None
+
+
+class Shift(TimeWindow):
+    """The working day: a time window plus the longest a truck may work in it."""
+
+    start: str = "07:00"
+    end: str = "19:00"
+    #: Longest a truck may work from first loading to return (hours).
+    max_working_hours: float = Field(default=10.0, gt=0, le=24)
+
+
+class ListedPoint(_Model):
+    """A distribution point given by hand (instead of, or besides, the OSM stops)."""
+
+    id: Name
+    name: Name
+    lat: Lat
+    lon: Lon
+    #: Households it serves; when absent they are estimated from the area population.
+    households: int | None = Field(default=None, ge=0, le=1_000_000)
+    #: Distribution hours set by its assembly (the hand-over must fit inside).
+    window: TimeWindow | None = None
+
+
+class AreaWindow(TimeWindow):
+    """Distribution hours an assembly sets for every point of its district or zone."""
+
+    area: Name
+
+
+class Demand(_Model):
+    """Where cylinders are handed over and how many each point may receive."""
+
+    #: ``osm-stops``: the named OSM stops on the network (thinned by ``min_spacing_m``);
+    #: ``listed``: only ``points`` below.
+    source: Literal["osm-stops", "listed"] = "osm-stops"
+    points: list[ListedPoint] = Field(default_factory=list)
+    #: Minimum distance between two default points (a junta queue per few blocks).
+    min_spacing_m: float = Field(default=600.0, ge=0, le=10_000)
+    #: Persons per household.
+    household_size: float = Field(default=3.6, gt=0.5, le=20)
+    #: Cylinders per household for this shift (the ration).
+    cylinders_per_household: float = Field(default=0.15, gt=0, le=10)
+    #: Minutes to hand over at a stop, plus seconds per cylinder.
+    stop_minutes: float = Field(default=10.0, ge=0, le=240)
+    seconds_per_cylinder: float = Field(default=6.0, ge=0, le=600)
+    #: Distribution hours by district / zone; a point's own window takes precedence.
+    windows: list[AreaWindow] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _listed_needs_points(self) -> Demand:
+        if self.source == "listed" and not self.points:
+            msg = "source 'listed' needs at least one entry in 'points'"
+            raise ValueError(msg)
+        _require_unique([p.id for p in self.points], "point ids")
+        return self
+
+
+class PrioritySite(_Model):
+    """A clinic or communal kitchen served before any other point when stock is short."""
+
+    id: Name
+    name: Name
+    kind: Literal["clinic", "communal-kitchen", "school", "other"] = "other"
+    lat: Lat
+    lon: Lon
+    cylinders: int = Field(ge=1, le=100_000)
+    window: TimeWindow | None = None
+
+
+class ExcludedPolygon(_Model):
+    name: Name
+    #: Outer ring as ``[lon, lat]`` pairs (GeoJSON order).
+    coordinates: list[tuple[Lon, Lat]] = Field(min_length=3)
+
+
+class Eligibility(_Model):
+    """Which areas may receive gas. Names match El Alto districts (``Distrito 8``), La Paz
+    macrodistricts (``Sur``, ``Max Paredes``), La Paz zones (``Calacoto``) or municipalities
+    (``El Alto``, ``La Paz``)."""
+
+    #: When given, only these areas are eligible; otherwise every area is, minus exclusions.
+    eligible: list[Name] | None = None
+    excluded: list[Name] = Field(default_factory=list)
+    excluded_polygons: list[ExcludedPolygon] = Field(default_factory=list)
+
+
+class Blockade(_Model):
+    """A blockade: a circle on the map or a list of OSM ways, closed or passable by permit."""
+
+    id: Name
+    name: Name | None = None
+    lat: Lat | None = None
+    lon: Lon | None = None
+    radius_m: float | None = Field(default=None, gt=0, le=5000)
+    way_ids: list[int] | None = None
+    status: Literal["closed", "permit"] = "closed"
+    #: Checkpoint delay for a ``permit`` blockade, minutes.
+    delay_minutes: float = Field(default=0.0, ge=0, le=600)
+    #: When the blockade stands; absent = the whole shift.
+    window: TimeWindow | None = None
+
+    @model_validator(mode="after")
+    def _where(self) -> Blockade:
+        circle = self.lat is not None or self.lon is not None or self.radius_m is not None
+        if circle and (self.lat is None or self.lon is None or self.radius_m is None):
+            msg = "a circle blockade needs all of 'lat', 'lon' and 'radius_m'"
+            raise ValueError(msg)
+        if circle == (self.way_ids is not None):
+            msg = "give either 'lat'/'lon'/'radius_m' or 'way_ids', not both and not neither"
+            raise ValueError(msg)
+        if self.way_ids is not None and not self.way_ids:
+            msg = "'way_ids' must list at least one OSM way id"
+            raise ValueError(msg)
+        if self.status == "permit" and self.delay_minutes <= 0:
+            msg = "a 'permit' blockade needs 'delay_minutes' > 0 (the checkpoint delay)"
+            raise ValueError(msg)
+        if self.status == "closed" and self.delay_minutes > 0:
+            msg = "'delay_minutes' applies only to status 'permit'; a closed blockade stops all"
+            raise ValueError(msg)
+        return self
+
+
+#: Where OR-Tools' search starts (``solver.warm_start``; also the CLI's and app's choices).
+WarmStart = Literal["greedy", "pyvrp"]
+WARM_STARTS: tuple[str, ...] = get_args(WarmStart)
+
+
+class SolverSettings(_Model):
+    #: Wall-clock cap of the search, seconds.
+    time_limit_s: float = Field(default=30.0, gt=0, le=3600)
+    #: Changes the order in which points are presented to the search (tie-breaks).
+    seed: int = Field(default=0, ge=0)
+    #: Deterministic work budget: the search stops after this many solutions unless the
+    #: time limit comes first (then the plan may depend on machine load; the summary says).
+    solution_limit: int = Field(default=3000, ge=1)
+    #: Where OR-Tools' search starts: ``greedy`` (nearest stops first, in milliseconds) or
+    #: ``pyvrp`` (PyVRP's genetic search on the rules it can express, for up to 80 % of the
+    #: time limit; then OR-Tools enforces all rules).
+    warm_start: WarmStart = "greedy"
+    #: PyVRP's deterministic work budget (``warm_start: pyvrp``): it stops after this many
+    #: iterations unless 80 % of the time limit comes first (then the summary says so).
+    pyvrp_iterations: int = Field(default=5000, ge=1)
+
+
+class Scenario(_Model):
+    """One shift of the People's Assembly's gas distribution."""
+
+    name: Name
+    date: Date | None = None
+    description: str | None = None
+    map: MapSettings = Field(default_factory=MapSettings)
+    plants: list[Plant] = Field(min_length=1, max_length=1)
+    fleet: list[TruckGroup] = Field(min_length=1)
+    guards: Guards
+    shift: Shift = Field(default_factory=Shift)
+    demand: Demand = Field(default_factory=Demand)
+    priority_sites: list[PrioritySite] = Field(default_factory=list)
+    eligibility: Eligibility = Field(default_factory=Eligibility)
+    blockades: list[Blockade] = Field(default_factory=list)
+    #: How a short stock is shared: ``max-delivered`` (as many cylinders as possible),
+    #: ``proportional`` (each district its share of the stock, by ration) or ``max-min``
+    #: (raise the worst-served district first, then give the rest to who can take it).
+    #: Priority sites come first under every policy.
+    allocation: Literal["max-delivered", "proportional", "max-min"] = "max-delivered"
+    solver: SolverSettings = Field(default_factory=SolverSettings)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Scenario:
+        _require_unique(self.truck_ids(), "fleet: truck ids")
+        _require_unique(
+            [p for g in self.guards.roster for p in g.person_ids()], "guards.roster: person ids"
+        )
+        _require_unique([b.id for b in self.blockades], "blockades: ids")
+        return self
+
+    def truck_ids(self) -> list[str]:
+        return [t for g in self.fleet for t in g.truck_ids()]
+
+    @property
+    def plant(self) -> Plant:
+        return self.plants[0]
+
+

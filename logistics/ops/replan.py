@@ -1,0 +1,313 @@
+"""Re-planning during the shift: keep what happened, re-optimise what is left.
+
+At time ``at`` each truck is somewhere: before its first trip, at the plant between trips,
+handing over at a stop, or on the road (to a stop or back to the plant). What it already
+did is fixed — stops done, cylinders handed over (read from a progress file, or taken from
+the plan's own times when none is given) — and it keeps its commission. The rest of the
+work is re-optimised with OR-Tools from where each truck is, with the cylinders it still
+carries (they are not taken from the plant's stock again), under the new blockades.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from logistics.model import InputError
+from logistics.routing import FixedPart, build_plan
+from logistics.plan import Plan, Trip
+from logistics.routing import Problem, build_problem
+from logistics.model import Blockade, Scenario, TimeWindow, format_hhmm, parse_hhmm
+from logistics.routing import SolveStats, TruckStart, make_drops
+from logistics.routing.solver import _route
+
+#: Progress file columns: one row per stop handed over.
+PROGRESS_COLUMNS = ("truck", "trip", "point_id", "delivered")
+
+
+def read_progress(path: str | Path) -> dict[tuple[str, int, str], int]:
+    """Stops already handed over: ``(truck, trip, point_id) -> cylinders``.
+
+    Raises
+    ------
+    InputError
+        Naming the file, row and column of the first bad value.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(str(p), "progress file not found")
+    out: dict[tuple[str, int, str], int] = {}
+    with p.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in PROGRESS_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise InputError(
+                str(p),
+                f"missing column(s) {', '.join(missing)}; expected {','.join(PROGRESS_COLUMNS)}",
+            )
+        for row_no, row in enumerate(reader, start=2):
+            for col in ("trip", "delivered"):
+                v = (row.get(col) or "").strip()
+                if not v.isdigit():
+                    raise InputError(
+                        f"{p}: row {row_no}, column {col}",
+                        f"expected a whole number >= 0, got {v!r}",
+                    )
+            key = (row["truck"].strip(), int(row["trip"]), row["point_id"].strip())
+            out[key] = out.get(key, 0) + int(row["delivered"])
+    return out
+
+
+def progress_from_ledger(db: str | None, plan_id: str) -> dict[tuple[str, int, str], int]:
+    """Stops handed over so far, as the ledger records them (newest corrections applied).
+
+    Parameters
+    ----------
+    db
+        Ledger URL or SQLite path (default ``$SENKATA_LEDGER_URL`` or ``ledger.sqlite``).
+    plan_id
+        The dispatched plan's id (``Plan.plan_id()``).
+    """
+    from logistics.ledger import Ledger
+    from logistics.ledger import outcomes
+
+    with Ledger(db) as ledger:
+        stops = [o for o in outcomes(ledger.entries()) if o.plan_id == plan_id]
+    if not stops:
+        raise InputError(
+            "--from-ledger",
+            f"the ledger has no stops recorded for plan {plan_id}; expected a dispatched plan "
+            "with recorded stops (or pass --progress)",
+        )
+    out: dict[tuple[str, int, str], int] = {}
+    for o in stops:
+        key = (o.truck, o.trip, o.point_id)
+        out[key] = out.get(key, 0) + o.delivered
+    return out
+
+
+@dataclass
+class _TruckState:
+    fixed: FixedPart
+    start: TruckStart
+    node: int | None = None  # network node of the position when on the road
+
+
+def _walk(problem: Problem, leg_nodes: list[int], t0: float, at: float, speed: float):
+    """Where a truck is along a leg at time ``at``.
+
+    Returns the number of edges driven, their km, driving minutes and checkpoint minutes.
+    """
+    net = problem.net
+    idx = [net.node_index(n) for n in leg_nodes]
+    pairs: dict[tuple[int, int], int] = {}
+    clock, km, delay = t0, 0.0, 0.0
+    reached = 0
+    for k, (a, b) in enumerate(zip(idx[:-1], idx[1:], strict=True)):
+        if (a, b) not in pairs:
+            cand = np.flatnonzero((net.edge_u == a) & (net.edge_v == b))
+            pairs[(a, b)] = int(cand[np.argmin(net.edge_time_s[cand])])
+        e = pairs[(a, b)]
+        wait = problem.edge_delay_s[e] / 60  # a permit checkpoint on the way
+        step = net.edge_time_s[e] / speed / 60 + wait
+        if clock + step > at:
+            break
+        clock += step
+        delay += wait
+        km += net.edge_length_m[e] / 1000
+        reached = k + 1
+    return reached, km, clock - t0 - delay, delay
+
+
+def truck_states(
+    plan: Plan, problem: Problem, at_min: float, done: dict[tuple[str, int, str], int] | None
+) -> dict[str, _TruckState]:
+    """Each truck's fixed work and starting state at ``at_min`` (minutes after midnight)."""
+    states = {}
+    for truck in plan.trucks:
+        kept: list[Trip] = []
+        first = truck.trips[0].load_start if truck.trips else None
+        worked = int(max(0.0, at_min - first) * 60) if first is not None and first < at_min else 0
+        start = TruckStart(loc=0, time_s=int(at_min * 60), worked_s=worked)
+        fx = FixedPart(trips=[])
+        for trip in truck.trips:
+            if trip.depart > at_min:
+                # not yet on the road (loading or later): re-planned from the plant
+                break
+            if done is None:
+                stops = [s for s in trip.stops if s.arrive <= at_min]  # hand-over under way
+            else:
+                stops = []
+                for s in trip.stops:
+                    got = done.get((truck.truck_id, trip.trip_no, s.point_id))
+                    if got:
+                        stops.append(s.model_copy(update={"cylinders": got}))
+            if trip.back <= at_min:
+                kept.append(
+                    trip.model_copy(
+                        update={
+                            "stops": stops,
+                            "returned": trip.loaded - sum(s.cylinders for s in stops),
+                        }
+                    )
+                    if done is not None
+                    else trip
+                )
+                start = replace(start, time_s=int(max(at_min, trip.back) * 60))
+                continue
+            # the trip under way: keep its done stops, find the truck on its next leg
+            k = len(stops)
+            leg = trip.legs[k]
+            prev_depart = stops[-1].depart if stops else trip.depart
+            if k and at_min < stops[-1].depart:
+                prev_depart = stops[-1].depart  # still handing over: leaves at its end
+            reached, km, mins, waited = _walk(
+                problem, leg.nodes, prev_depart, max(at_min, prev_depart), truck.speed_factor
+            )
+            road = leg.nodes[: reached + 1]
+            node = problem.net.node_index(road[-1])
+            onboard = trip.loaded - sum(s.cylinders for s in stops)
+            current = trip.model_copy(update={"stops": stops, "legs": trip.legs[:k]})
+            kept.append(current)
+            fx = FixedPart(
+                trips=kept,
+                on_road=True,
+                road_nodes=road,
+                road_km=km,
+                road_min=mins,
+                road_delay_min=waited,
+            )
+            t_start = max(at_min, prev_depart + mins + waited)
+            start = TruckStart(
+                loc=-1, time_s=int(np.ceil(t_start * 60)), onboard=onboard, worked_s=worked
+            )
+            states[truck.truck_id] = _TruckState(fx, start, node)
+            break
+        if truck.truck_id not in states:
+            fx.trips = kept
+            states[truck.truck_id] = _TruckState(fx, start)
+    return states
+
+
+def replan(
+    plan: Plan,
+    scenario: Scenario,
+    at: str,
+    *,
+    progress: dict[tuple[str, int, str], int] | None = None,
+    add_blockades: list[Blockade] | None = None,
+    lift: list[str] | None = None,
+    time_limit_s: float | None = None,
+    net=None,
+) -> tuple[Plan, Scenario]:
+    """Re-plan the rest of a shift from ``at`` (``HH:MM``).
+
+    Parameters
+    ----------
+    plan, scenario
+        The plan being carried out and its scenario.
+    at
+        The time of the re-plan.
+    progress
+        Stops handed over so far (:func:`read_progress`); without it the plan's own times
+        say what is done.
+    add_blockades
+        New blockades; without a window they stand from ``at`` to the end of the shift.
+    lift
+        Ids of blockades lifted at ``at``.
+
+    Returns
+    -------
+    (new plan, new scenario)
+        The new plan holds the fixed work unchanged plus the re-optimised rest; the new
+        scenario is the old one with the blockades changed (what the validator checks).
+    """
+    try:
+        at_min = parse_hhmm(at)
+    except ValueError as exc:
+        raise InputError("--at", str(exc)) from None
+    if not scenario.shift.start_min <= at_min < scenario.shift.end_min:
+        raise InputError(
+            "--at",
+            f"expected a time inside the shift {scenario.shift.start}-"
+            f"{scenario.shift.end}, got {at}",
+        )
+    window = TimeWindow(start=at, end=scenario.shift.end)
+    known = {b.id for b in scenario.blockades}
+    unknown = sorted(set(lift or []) - known)
+    if unknown:
+        raise InputError(
+            "--lift",
+            f"no blockade {unknown[0]!r} in the scenario; expected one "
+            f"of {', '.join(sorted(known)) or '(none)'}",
+        )
+    blockades = []
+    for b in scenario.blockades:
+        if b.id in (lift or []):
+            # it stood until now: keep it for the driven part of the shift only
+            if b.window is None or b.window.start_min < at_min:
+                start = b.window.start if b.window else scenario.shift.start
+                blockades.append(b.model_copy(update={"window": TimeWindow(start=start, end=at)}))
+        else:
+            blockades.append(b)
+    for b in add_blockades or []:
+        if b.id in known:
+            raise InputError("--blockade", f"id {b.id!r} already used in the scenario")
+        blockades.append(b if b.window is not None else b.model_copy(update={"window": window}))
+    new_sc = scenario.model_copy(update={"blockades": blockades})
+    # the problem for the rest of the shift: blockades standing after `at` only
+    later = [b for b in blockades if b.window is None or b.window.end_min > at_min]
+    problem = build_problem(new_sc.model_copy(update={"blockades": later}), net=net)
+    problem.scenario = new_sc
+
+    states = truck_states(plan, problem, at_min, progress)
+    got: dict[str, int] = defaultdict(int)
+    loaded = 0
+    for st in states.values():
+        for t in st.fixed.trips:
+            loaded += t.loaded
+            for s in t.stops:
+                got[s.point_id] += s.cylinders
+    # what is left of each point's ration, and truck positions as extra table locations
+    problem.routable = [replace(p, ration=max(0, p.ration - got[p.id])) for p in problem.routable]
+    road = [(tid, st) for tid, st in states.items() if st.start.loc == -1]
+    nodes = [problem.plant_node] + [p.node for p in problem.routable] + [st.node for _, st in road]
+    problem.tables = problem.net.route_tables(
+        nodes, edge_mask=problem.edge_mask, edge_delay_s=problem.edge_delay_s
+    )
+    base = 1 + len(problem.routable)
+    for k, (tid, st) in enumerate(road):
+        st.start = replace(st.start, loc=base + k)
+        st.fixed.start_loc = base + k
+        if not np.isfinite(problem.tables.time_s[base + k, 0]):
+            raise InputError("--blockade", f"a new blockade traps truck {tid} away from the plant")
+    trucks = [t for t in problem.trucks if t.commission is not None]
+    drops, cands = make_drops(problem)
+    cands = [d for d in cands if d.cylinders > 0]
+    drops = [d for d in drops if d.cylinders > 0]
+    # Cylinders on board were loaded already (not taken from the plant again); what a truck
+    # brings back goes back into the plant's stock, so both can still be handed over.
+    onboard = sum(st.start.onboard for st in states.values())
+    stock_left = max(0, scenario.plant.stock - loaded) + onboard
+    limit = time_limit_s if time_limit_s is not None else min(3.0, scenario.solver.time_limit_s)
+    starts = [states[t.id].start if t.id in states else TruckStart(0, at_min * 60) for t in trucks]
+    if cands or any(s.loc != 0 for s in starts):
+        routes, stats = _route(
+            problem, trucks, drops, cands, None, limit, False, starts=starts, stock=stock_left
+        )
+    else:
+        routes, stats = [], SolveStats("nothing left to route", 0.0, 0, False, 0, 0, 0)
+    # problem.points still carry the full rations: the report counts done + new work
+    new = build_plan(
+        problem,
+        routes=routes,
+        drops=drops,
+        stats=stats,
+        fixed={tid: st.fixed for tid, st in states.items()},
+    )
+    new.notes.append(f"re-planned at {format_hhmm(at_min)} from plan {plan.plan_id()}")
+    return new, new_sc

@@ -1,0 +1,70 @@
+"""The optimisation: from a scenario on a map to routes, and the routes to a plan.
+
+``problem`` makes a scenario concrete (``build_problem``), with ``blockades`` located on the
+map and guard ``commissions`` formed and paired with trucks; ``drops`` splits rations into the
+solver's units; ``solver`` is the OR-Tools model and the allocation policies (``solve``), with
+``greedy`` and ``pyvrp_start`` warm starts and ``allocation`` (fair caps); ``search`` holds the
+OR-Tools search choices shared with the benchmark's ``vrp_core``; ``assemble`` turns solver
+routes into a :class:`~logistics.plan.Plan` with timed stops and road paths.
+"""
+
+from __future__ import annotations
+
+from logistics.routing.allocation import FAIR_DROP, fair_caps, shares, spread
+from logistics.routing.assemble import scenario_digest, FixedPart, build_plan
+from logistics.routing.blockades import BlockadeEffect, blockade_effects
+from logistics.routing.commissions import CommissionInfo, TruckInfo, assign_commissions
+from logistics.routing.drops import PENALTY_PER_CYLINDER, PRIORITY_FACTOR, Drop, TruckStart, SolveStats, group_demand, max_drop, make_drops
+from logistics.routing.problem import Problem, build_problem
+from logistics.routing.pyvrp_start import UNREACHABLE_S, DropInfo, pyvrp_routes
+from logistics.routing.search import FIRST_SOLUTION, METAHEURISTIC, PYVRP_SHARE, search_parameters, register_matrix, routes_to_assignment
+from logistics.routing.solver import MAX_TRIPS_PER_TRUCK, solve
+from logistics.routing.vrp_core import VRPInstance, VRPSolution, CheckResult, solve_ortools, solve_cvrp, solve_vrptw, solve_pyvrp, route_cost, check_solution, savings_routes, greedy_routes, min_vehicles
+
+__all__ = [
+    "BlockadeEffect",
+    "CheckResult",
+    "CommissionInfo",
+    "Drop",
+    "DropInfo",
+    "FAIR_DROP",
+    "FIRST_SOLUTION",
+    "FixedPart",
+    "MAX_TRIPS_PER_TRUCK",
+    "METAHEURISTIC",
+    "PENALTY_PER_CYLINDER",
+    "PRIORITY_FACTOR",
+    "PYVRP_SHARE",
+    "Problem",
+    "SolveStats",
+    "TruckInfo",
+    "TruckStart",
+    "UNREACHABLE_S",
+    "VRPInstance",
+    "VRPSolution",
+    "assign_commissions",
+    "blockade_effects",
+    "build_plan",
+    "build_problem",
+    "check_solution",
+    "fair_caps",
+    "greedy_routes",
+    "group_demand",
+    "make_drops",
+    "max_drop",
+    "min_vehicles",
+    "pyvrp_routes",
+    "register_matrix",
+    "route_cost",
+    "routes_to_assignment",
+    "savings_routes",
+    "scenario_digest",
+    "search_parameters",
+    "shares",
+    "solve",
+    "solve_cvrp",
+    "solve_ortools",
+    "solve_pyvrp",
+    "solve_vrptw",
+    "spread",
+]

@@ -1,0 +1,350 @@
+"""The OR-Tools routing model: guarded multi-trip deliveries from the plant.
+
+Model (one OR-Tools vehicle per truck that has a commission):
+
+* **Drops**: each point's ration is split into near-equal drops no larger than the smallest
+  truck, so a large ration can be served by several trips. Every drop is optional, with a
+  penalty per cylinder left undelivered (priority sites: 1000 times higher), so the search
+  delivers as much as it can and priority sites first.
+* **Reloads**: each truck owns ``trips - 1`` mandatory copies of the plant. Passing one
+  resets the load (the ``Load`` dimension's slack is free only there); the loading time is
+  charged on the arc from the plant to a stop, so an unused reload costs nothing and a
+  single-stop move of the local search can open a new trip. (Optional reload nodes made the
+  search need two-node moves and it left trucks idle; one vehicle per trip chained by time
+  constraints stalled OR-Tools' local search entirely.)
+* **Stock**: one linear constraint over the drops' active variables caps the cylinders
+  delivered by all trucks over all trips.
+* **Shift**: a ``Time`` dimension (seconds after midnight) bounded by the shift; the span of
+  each truck is capped by the maximum working time.
+* **Commissions**: a drop may only go to vehicles whose commission has a junta delegate of
+  its district (``SetAllowedVehiclesForIndex``); trucks without a commission get no vehicle.
+* **Blockades** are already in the travel tables (closed edges removed, permit delays
+  added).
+
+Determinism: the search stops after ``solution_limit`` solutions or ``time_limit_s``,
+whichever comes first; with the same seed and an unreached time limit the plan is the same.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp
+
+from logistics.routing.allocation import fair_caps
+from logistics.plan import Plan
+from logistics.routing.assemble import build_plan
+from logistics.routing.problem import Problem
+from logistics.routing.pyvrp_start import DropInfo, pyvrp_routes
+from logistics.routing.search import PYVRP_SHARE, register_matrix, routes_to_assignment, search_parameters
+from logistics.routing.drops import Drop, SolveStats, TruckStart, _delivered_by_group, _drop_windows, _penalty, _stock_after_priority, group_demand, make_drops, max_drop
+from logistics.routing.greedy import _greedy_routes
+
+#: Upper bound on trips per truck and shift.
+MAX_TRIPS_PER_TRUCK = 8
+
+
+def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = False) -> Plan:
+    """Plan the shift: OR-Tools routing over the problem's drops, under its allocation policy.
+
+    ``max-delivered`` solves once. ``proportional`` caps each district / macrodistrict at
+    its share of the stock (proportional to its reachable ration) and solves once.
+    ``max-min`` does the same, then frees what the fleet could not deliver in the groups
+    that fell short and gives it to the others (water-filling), and solves again with the
+    remaining half of the time.
+
+    Parameters
+    ----------
+    problem
+        Built by :func:`logistics.routing.problem.build_problem`.
+    time_limit_s
+        Override of ``scenario.solver.time_limit_s``.
+    log
+        Print OR-Tools' search log.
+    """
+    sc = problem.scenario
+    limit = sc.solver.time_limit_s if time_limit_s is None else time_limit_s
+    trucks = [t for t in problem.trucks if t.commission is not None]
+    policy = sc.allocation
+    drops, cands = (
+        make_drops(problem, fine=policy != "max-delivered") if problem.routable else ([], [])
+    )
+    if not cands or not trucks:
+        stats = SolveStats("nothing to route", 0.0, 0, False, len(drops), 0, 0)
+        return build_plan(problem, routes=[], drops=drops, stats=stats)
+    if policy == "max-delivered":
+        routes, stats = _route(problem, trucks, drops, cands, None, limit, log)
+        return build_plan(problem, routes=routes, drops=drops, stats=stats)
+    demand = group_demand(problem, cands)
+    caps = fair_caps(demand, _stock_after_priority(problem, cands))
+    rounds = 2 if policy == "max-min" else 1
+    t0 = time.monotonic()
+    routes, stats = _route(problem, trucks, drops, cands, caps, limit / rounds, log)
+    if rounds == 2:
+        got = _delivered_by_group(routes, problem)
+        # Groups the fleet could not fill keep what they got; the rest share what is freed.
+        short = {g for g, c in caps.items() if got.get(g, 0) < c - max_drop(cands, g)}
+        if short:
+            fixed = {g: got.get(g, 0) for g in short}
+            caps = fair_caps(demand, _stock_after_priority(problem, cands), fixed=fixed)
+            routes, stats = _route(problem, trucks, drops, cands, caps, limit / rounds, log)
+    stats.wall_s = time.monotonic() - t0
+    return build_plan(problem, routes=routes, drops=drops, stats=stats, caps=caps)
+
+
+def _route(
+    problem: Problem,
+    trucks: list,
+    drops: list[Drop],
+    cands: list[Drop],
+    caps: dict[str, int] | None,
+    limit: float,
+    log: bool,
+    starts: list[TruckStart] | None = None,
+    stock: int | None = None,
+) -> tuple[list, SolveStats]:
+    """Build and solve one OR-Tools model.
+
+    ``caps`` bound the cylinders per group; ``starts`` (one per truck) place trucks
+    mid-shift, and ``stock`` overrides the plant's stock (what is left of it).
+    """
+    sc = problem.scenario
+    settings = sc.solver
+    t0 = time.monotonic()
+    plant = sc.plant
+    stock = plant.stock if stock is None else stock
+    if starts is None:
+        starts = [TruckStart(loc=0, time_s=problem.shift_start_s) for _ in trucks]
+    load_s = int(round(plant.loading_minutes * 60))
+    max_cap = max(t.capacity for t in trucks)
+    n_trucks = len(trucks)
+    shift_s = problem.shift_end_s - problem.shift_start_s
+    work_s = int(min(sc.shift.max_working_hours * 3600, shift_s))
+    # Trips per truck: as many as the quickest round trip allows, capped by the loads the
+    # candidates need and by MAX_TRIPS_PER_TRUCK.
+    tt = problem.tables.time_s
+    cand_locs = sorted({d.loc for d in cands})
+    min_round = min(float(tt[0, k] + tt[k, 0]) for k in cand_locs) + load_s
+    total = sum(d.cylinders for d in cands)
+    max_trips = max(
+        1,
+        min(int(work_s // max(min_round, 60)), math.ceil(total / min(t.capacity for t in trucks))),
+    )
+    max_trips = min(max_trips, MAX_TRIPS_PER_TRUCK)
+    n_reload = n_trucks * (max_trips - 1)
+
+    # node 0: plant; then (max_trips - 1) reload nodes per truck; then the drops; then a
+    # start node for each truck that is out on the road (mid-shift re-planning)
+    node_loc = [0] * (1 + n_reload) + [d.loc for d in cands]
+    node_demand = [0] + [-max_cap] * n_reload + [d.cylinders for d in cands]
+    start_nodes = []
+    for st in starts:
+        if st.loc == 0:
+            start_nodes.append(0)
+        else:
+            start_nodes.append(len(node_loc))
+            node_loc.append(st.loc)
+            node_demand.append(0)
+    is_plant = np.zeros(len(node_loc), dtype=bool)
+    is_plant[: 1 + n_reload] = True
+    service = np.asarray(
+        [0] * (1 + n_reload)
+        + [int(round(problem.service_s(d.cylinders))) for d in cands]
+        + [0] * (len(node_loc) - 1 - n_reload - len(cands)),
+        dtype=np.int64,
+    )
+    n_nodes = len(node_loc)
+    manager = pywrapcp.RoutingIndexManager(n_nodes, n_trucks, start_nodes, [0] * n_trucks)
+    routing = pywrapcp.RoutingModel(manager)
+
+    # Travel per distinct speed factor (checkpoint delays do not scale). Loading time is
+    # charged on the arc from the plant (start or reload) to a stop, so reloads that open
+    # no trip cost nothing and sit idle at the end of the route.
+    loc_arr = np.asarray(node_loc)
+    transit_ids = {}
+    cost_ids = {}
+    tm_by_factor: dict[float, np.ndarray] = {}
+    cost_by_factor: dict[float, np.ndarray] = {}
+    for f in sorted({t.speed_factor for t in trucks}):
+        travel = problem.tables.drive_s / f + problem.tables.delay_s
+        travel = np.where(np.isfinite(travel), travel, 10 * 86400)
+        trav = np.rint(travel[np.ix_(loc_arr, loc_arr)]).astype(np.int64)
+        tm = trav + service[:, None]
+        tm[np.ix_(is_plant, ~is_plant)] += load_s
+        tm_by_factor[f] = tm
+        cost_by_factor[f] = trav
+        # Matrices live in C++: no Python callback per arc evaluation.
+        transit_ids[f] = register_matrix(routing, tm)
+        cost_ids[f] = register_matrix(routing, trav)
+    for v, t in enumerate(trucks):
+        routing.SetArcCostEvaluatorOfVehicle(cost_ids[t.speed_factor], v)
+
+    routing.AddDimensionWithVehicleTransits(
+        [transit_ids[t.speed_factor] for t in trucks],
+        shift_s,  # waiting allowed
+        problem.shift_end_s,
+        False,
+        "Time",
+    )
+    time_dim = routing.GetDimensionOrDie("Time")
+    for v, st in enumerate(starts):
+        time_dim.CumulVar(routing.Start(v)).SetRange(st.time_s, problem.shift_end_s)
+        time_dim.CumulVar(routing.End(v)).SetRange(st.time_s, problem.shift_end_s)
+        time_dim.SetSpanUpperBoundForVehicle(max(0, work_s - st.worked_s), v)
+        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
+
+    # Distribution hours: the hand-over must start and finish inside the point's window.
+    windows = _drop_windows(problem, cands, service[1 + n_reload : 1 + n_reload + len(cands)])
+    for k, win in enumerate(windows):
+        if win is not None:
+            time_dim.CumulVar(manager.NodeToIndex(1 + n_reload + k)).SetRange(*win)
+
+    demand_id = routing.RegisterUnaryTransitVector(node_demand)
+    routing.AddDimensionWithVehicleCapacity(
+        demand_id, max_cap, [t.capacity for t in trucks], False, "Load"
+    )
+    load_dim = routing.GetDimensionOrDie("Load")
+    for v, (t, st) in enumerate(zip(trucks, starts, strict=True)):
+        # A truck out on the road can hand over only what it carries before reloading.
+        used = t.capacity - st.onboard if st.loc != 0 else 0
+        load_dim.CumulVar(routing.Start(v)).SetValue(max(0, used))
+    for node in range(1 + n_reload, 1 + n_reload + len(cands)):
+        load_dim.SlackVar(manager.NodeToIndex(node)).SetValue(0)
+    # Each truck owns its reload nodes and must pass them all (mandatory, so a single-stop
+    # move of the local search can open a new trip by inserting a stop after a reload).
+    for v in range(n_trucks):
+        for r in range(max_trips - 1):
+            routing.VehicleVar(manager.NodeToIndex(1 + v * (max_trips - 1) + r)).SetValue(v)
+
+    # the trucks whose commission may serve each drop (its district's delegates)
+    allowed_by_drop = [
+        [v for v, t in enumerate(trucks) if t.commission.may_serve(problem.routable[d.loc - 1])]
+        for d in cands
+    ]
+    for k, (d, allowed) in enumerate(zip(cands, allowed_by_drop, strict=True)):
+        idx = manager.NodeToIndex(1 + n_reload + k)
+        routing.AddDisjunction([idx], _penalty(d))
+        if len(allowed) < n_trucks:
+            # -1 keeps "not performed" possible (SetAllowedVehiclesForIndex's Span binding
+            # is broken in the Python wrapper of OR-Tools 9.15).
+            routing.VehicleVar(idx).SetValues([-1, *allowed])
+
+    if total > stock:
+        solver = routing.solver()
+        drop_idx = [manager.NodeToIndex(1 + n_reload + k) for k in range(len(cands))]
+        solver.Add(
+            solver.Sum(
+                [routing.ActiveVar(i) * d.cylinders for i, d in zip(drop_idx, cands, strict=True)]
+            )
+            <= stock
+        )
+
+    if caps is not None:
+        solver = routing.solver()
+        for g, cap in caps.items():
+            members = [
+                (manager.NodeToIndex(1 + n_reload + k), d.cylinders)
+                for k, d in enumerate(cands)
+                if d.group == g and not d.priority
+            ]
+            if members and sum(q for _, q in members) > cap:
+                solver.Add(solver.Sum([routing.ActiveVar(i) * q for i, q in members]) <= cap)
+
+    # The search choices are shared with bench/compare.py (logistics.routing.vrp_core), so the
+    # comparison with PyVRP and VROOM measures the planner's own search.
+    params = search_parameters(limit, settings.solution_limit, log=log)
+    routing.CloseModelWithParameters(params)
+    initial = _greedy_routes(
+        problem,
+        trucks,
+        cands,
+        tm_by_factor,
+        max_trips,
+        n_reload,
+        work_s,
+        stock,
+        caps,
+        windows,
+        starts,
+        start_nodes,
+    )
+    start_from = routes_to_assignment(routing, manager, initial)
+    used = "greedy" if start_from is not None else "ortools"
+    pyvrp_cut = False  # PyVRP stopped by the clock, not its iteration budget
+    if settings.warm_start == "pyvrp" and all(st.loc == 0 and st.worked_s == 0 for st in starts):
+        if total <= stock and caps is None:
+            offered = list(range(len(cands)))  # no stock or cap to keep: PyVRP may take all
+        else:  # the greedy's selection keeps to the stock and the caps: PyVRP routes it
+            offered = sorted(n - 1 - n_reload for r in initial for n in r if n > n_reload)
+        reach: list[set[int]] = [set() for _ in trucks]  # drops each truck may serve
+        for k, vs in enumerate(allowed_by_drop):
+            for v in vs:
+                reach[v].add(k)
+        better, pyvrp_cut = pyvrp_routes(
+            truck_caps=[t.capacity for t in trucks],
+            truck_profiles=[t.speed_factor for t in trucks],
+            truck_allowed=[frozenset(r) for r in reach],
+            drops=[
+                DropInfo(d.cylinders, _penalty(d), w) for d, w in zip(cands, windows, strict=True)
+            ],
+            first_drop=1 + n_reload,
+            max_trips=max_trips,
+            tm_by_profile=tm_by_factor,
+            cost_by_profile=cost_by_factor,
+            start_s=max(st.time_s for st in starts),
+            end_s=problem.shift_end_s,
+            work_s=work_s,
+            offered=offered,
+            time_limit_s=max(0.1, PYVRP_SHARE * limit - (time.monotonic() - t0)),
+            max_iterations=settings.pyvrp_iterations,
+            seed=settings.seed,
+        )
+        # OR-Tools searches from PyVRP's routes for what is left of the budget
+        params.time_limit.FromMilliseconds(max(100, int((limit - (time.monotonic() - t0)) * 1000)))
+        pyvrp_start = routes_to_assignment(routing, manager, better) if better else None
+        if pyvrp_start is not None:
+            start_from, used = pyvrp_start, "pyvrp"
+    if start_from is not None:
+        assignment = routing.SolveFromAssignmentWithParameters(start_from, params)
+    else:  # the warm start broke a constraint: let OR-Tools build its own
+        assignment = routing.SolveWithParameters(params)
+    wall = time.monotonic() - t0
+    if assignment is None:
+        stats = SolveStats(
+            "no solution",
+            wall,
+            0,
+            wall >= limit * 0.95,
+            len(drops),
+            len(cands),
+            n_trucks * max_trips,
+        )
+        return [], stats
+
+    routes = []
+    for v, truck in enumerate(trucks):
+        seq: list[tuple[str, Drop | None]] = []
+        idx = routing.Start(v)
+        idx = assignment.Value(routing.NextVar(idx))
+        while not routing.IsEnd(idx):
+            node = manager.IndexToNode(idx)
+            if node <= n_reload:
+                seq.append(("reload", None))
+            else:
+                seq.append(("drop", cands[node - 1 - n_reload]))
+            idx = assignment.Value(routing.NextVar(idx))
+        start = assignment.Value(time_dim.CumulVar(routing.Start(v)))
+        routes.append((truck, start, seq))
+    stats = SolveStats(
+        status="solved",
+        wall_s=wall,
+        objective=int(assignment.ObjectiveValue()),
+        hit_time_limit=wall >= limit * 0.95 or pyvrp_cut,
+        n_drops=len(drops),
+        n_candidates=len(cands),
+        n_trip_slots=n_trucks * max_trips,
+        warm_start=used,
+    )
+    return routes, stats

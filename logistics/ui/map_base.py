@@ -1,0 +1,294 @@
+"""Map layers of the map itself, from our own data only: roads, assumed links, areas.
+
+Every layer is a :mod:`pydeck` layer with a stable ``id`` (``roads``, ``areas`` ...; see
+:data:`~logistics.ui.style.LAYER_ORDER`), so the app can read clicks on it and the browser
+test can wait for it. Nothing in the map modules talks to Streamlit: they take the
+planner's objects (network, problem, plan) and return plain lists of dicts and layers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pydeck as pdk
+import shapely
+
+from logistics.demand import norm_area
+from logistics.roads import KIND_ACCESS, KIND_CONNECTOR, KIND_NAMES, KIND_RETURN, KIND_ROAD, RoadNetwork
+from logistics.model import Eligibility
+from logistics.ui.style import AREA_LINE, ASSUMED_COLOUR, EXCLUDED_FILL, EXCLUDED_LINE, RETURN_COLOUR, ROAD_COLOUR, _r, simplify_path
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+
+
+# Sizes are in metres with pixel clamps (``*_min_pixels``), never ``*_units="pixels"``:
+# SwiftShader (software WebGL, as in headless Chromium and GPU-less laptops) draws pixel-unit
+# scatter and path layers as one flat fill over the whole map.
+
+
+# ------------------------------------------------------------------- colours
+
+
+# -------------------------------------------------------------------- roads
+def _chains(pairs: Sequence[tuple[int, int]]) -> list[list[int]]:
+    """Join undirected node pairs into polylines (split where three or more roads meet)."""
+    adj: dict[int, list[int]] = defaultdict(list)
+    for u, v in pairs:
+        adj[u].append(v)
+        adj[v].append(u)
+    used: set[tuple[int, int]] = set()
+    out: list[list[int]] = []
+
+    def walk(a: int, b: int) -> list[int]:
+        line = [a, b]
+        used.add((min(a, b), max(a, b)))
+        while len(adj[line[-1]]) == 2:
+            nxt = [n for n in adj[line[-1]] if (min(n, line[-1]), max(n, line[-1])) not in used]
+            if not nxt:
+                break
+            used.add((min(nxt[0], line[-1]), max(nxt[0], line[-1])))
+            line.append(nxt[0])
+        return line
+
+    ends = [n for n, nb in adj.items() if len(nb) != 2]
+    for n in sorted(ends) + sorted(adj):  # then whatever is left: closed loops
+        for m in adj[n]:
+            if (min(n, m), max(n, m)) not in used:
+                out.append(walk(n, m))
+    return out
+
+
+def road_chunks(
+    net: RoadNetwork, kinds: Iterable[int] = (KIND_ROAD,), *, max_segments: int = 8
+) -> list[dict[str, Any]]:
+    """Road geometry as short pickable polylines, one OSM way piece each.
+
+    Each undirected edge is drawn once; a way's edges are chained into polylines and cut
+    into pieces of at most ``max_segments`` segments, so clicking a road gives a place
+    (the piece's middle node) precise enough to put a blockade on.
+
+    Returns
+    -------
+    list of dict
+        ``path`` ([lon, lat] pairs, simplified for drawing), ``way`` (OSM way id, -1 for
+        assumed links), ``lon``/``lat`` (the piece's middle node, where a blockade goes) and
+        ``tip`` (tooltip: name, way, kind, length).
+    """
+    want = np.isin(net.edge_kind, np.asarray(list(kinds)))
+    by_way: dict[tuple[int, int], set[tuple[int, int]]] = defaultdict(set)
+    names: dict[tuple[int, int], str] = {}
+    for e in np.flatnonzero(want):
+        u, v = int(net.edge_u[e]), int(net.edge_v[e])
+        key = (int(net.edge_way[e]), int(net.edge_kind[e]))
+        by_way[key].add((min(u, v), max(u, v)))
+        names.setdefault(key, net.edge_name[e] or "unnamed road")
+    out: list[dict[str, Any]] = []
+    for (way, kind), pairs in sorted(by_way.items()):
+        for chain in _chains(sorted(pairs)):
+            for s in range(0, len(chain) - 1, max_segments):
+                piece = chain[s : s + max_segments + 1]
+                mid = piece[len(piece) // 2]
+                xs, ys = net.x[piece], net.y[piece]
+                length = float(np.hypot(np.diff(xs), np.diff(ys)).sum())
+                label = KIND_NAMES.get(kind, "road")
+                name = names[(way, kind)]
+                way_txt = f"OSM way {way}" if way >= 0 else "no OSM way"
+                tip = f"{name} ({way_txt}, {label})"
+                if kind != KIND_ROAD:
+                    tip = f"ASSUMED {label}: {tip}"
+                out.append(
+                    {
+                        "path": simplify_path([[net.lon[n], net.lat[n]] for n in piece]),
+                        "way": way,
+                        "lon": _r(net.lon[mid]),
+                        "lat": _r(net.lat[mid]),
+                        "tip": f"{tip}, {length:,.0f} m",
+                    }
+                )
+    return out
+
+
+def assumed_chunks(net: RoadNetwork) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Assumed links as pieces: (connectors and plant access, return carriageways)."""
+    links = road_chunks(net, (KIND_CONNECTOR, KIND_ACCESS))
+    returns = road_chunks(net, (KIND_RETURN,), max_segments=50)
+    return links, returns
+
+
+def roads_layer(chunks: list[dict[str, Any]]) -> pdk.Layer:
+    """Grey, pickable road pieces (click one to put a blockade on it)."""
+    return pdk.Layer(
+        "PathLayer",
+        id="roads",
+        data=chunks,
+        get_path="path",
+        get_color=ROAD_COLOUR,
+        get_width=12,
+        width_max_pixels=5,
+        width_min_pixels=2,
+        cap_rounded=True,
+        pickable=True,
+        auto_highlight=True,
+    )
+
+
+def assumed_layers(links: list[dict[str, Any]], returns: list[dict[str, Any]]) -> list[pdk.Layer]:
+    """Assumed links, dashed: connectors / plant access (orange) and return carriageways."""
+    dash = [{"@@type": "PathStyleExtension", "dash": True}]
+    return [
+        pdk.Layer(
+            "PathLayer",
+            id="assumed-returns",
+            data=returns,
+            get_path="path",
+            get_color=RETURN_COLOUR,
+            get_width=5,
+            width_min_pixels=1,
+            get_dash_array=[3, 3],
+            dash_justified=True,
+            extensions=dash,
+            pickable=False,
+        ),
+        pdk.Layer(
+            "PathLayer",
+            id="assumed-links",
+            data=links,
+            get_path="path",
+            get_color=ASSUMED_COLOUR,
+            get_width=15,
+            width_min_pixels=4,
+            get_dash_array=[2, 1.5],
+            dash_justified=True,
+            extensions=dash,
+            pickable=True,
+        ),
+    ]
+
+
+# -------------------------------------------------------------------- areas
+def area_excluded(row: Mapping[str, Any], eligibility: Eligibility) -> bool:
+    """Whether every point of an area row is excluded by the scenario's eligibility.
+
+    The same name rules as :mod:`logistics.demand`: an exclusion of the zone, its
+    macrodistrict / district or its municipality excludes it; an ``eligible`` list, when
+    given, excludes what it does not name.
+    """
+    own = {
+        norm_area(str(row[c]))
+        for c in ("name", "district", "zone", "municipality")
+        if isinstance(row.get(c), str) and row.get(c)
+    }
+    if own & {norm_area(n) for n in eligibility.excluded}:
+        return True
+    if eligibility.eligible is not None:
+        return not own & {norm_area(n) for n in eligibility.eligible}
+    return False
+
+
+def _rings(geom: Any) -> list[list[list[float]]]:
+    """Outer rings of a (multi)polygon, rounded, for a PolygonLayer."""
+    polys = list(geom.geoms) if hasattr(geom, "geoms") else [geom]
+    out = []
+    for p in polys:
+        if p.is_empty or p.geom_type != "Polygon":
+            continue
+        out.append([[_r(x), _r(y)] for x, y in p.exterior.coords])
+    return out
+
+
+def area_shapes(frame: gpd.GeoDataFrame, *, tolerance_deg: float = 0.0002) -> list[dict]:
+    """Simplified outlines of every populated area (El Alto districts, La Paz zones).
+
+    ``tolerance_deg`` of 0.0002 (about 20 m) keeps the outlines recognisable at city zoom
+    while cutting the page size fivefold.
+    """
+    out = []
+    simple = shapely.simplify(frame.geometry.values, tolerance_deg, preserve_topology=True)
+    for (_, row), geom in zip(frame.iterrows(), simple, strict=True):
+        zone = row["zone"] if isinstance(row["zone"], str) else None
+        label = (
+            f"{row['municipality']} / {row['district']} / zone {zone}"
+            if zone
+            else f"{row['municipality']} / {row['district']}"
+        )
+        for ring in _rings(geom):
+            out.append(
+                {
+                    "polygon": ring,
+                    "name": str(row["name"]),
+                    "district": str(row["district"]),
+                    "zone": zone,
+                    "municipality": str(row["municipality"]),
+                    "tip": f"area: {label}",
+                }
+            )
+    return out
+
+
+def area_layers(shapes: list[dict], eligibility: Eligibility) -> list[pdk.Layer]:
+    """Faint outlines of all areas, and the excluded ones shaded red.
+
+    Excluded polygons given in the scenario (``eligibility.excluded_polygons``) are shaded
+    too.
+    """
+    excluded = [
+        dict(s, tip=s["tip"] + " (EXCLUDED)") for s in shapes if area_excluded(s, eligibility)
+    ]
+    for ep in eligibility.excluded_polygons:
+        excluded.append(
+            {
+                "polygon": [[_r(x), _r(y)] for x, y in ep.coordinates],
+                "name": ep.name,
+                "tip": f"excluded polygon: {ep.name}",
+            }
+        )
+    return [
+        pdk.Layer(
+            "PolygonLayer",
+            id="areas",
+            data=shapes,
+            get_polygon="polygon",
+            get_fill_color=[120, 120, 200, 8],
+            get_line_color=AREA_LINE,
+            line_width_min_pixels=1,
+            stroked=True,
+            filled=True,
+            # Not pickable: a pickable polygon under everything swallows the clicks meant
+            # for the points and roads on top of it in Streamlit's selection handler.
+            pickable=False,
+        ),
+        pdk.Layer(
+            "PolygonLayer",
+            id="excluded-areas",
+            data=excluded,
+            get_polygon="polygon",
+            get_fill_color=EXCLUDED_FILL,
+            get_line_color=EXCLUDED_LINE,
+            line_width_min_pixels=2,
+            stroked=True,
+            filled=True,
+            pickable=False,
+        ),
+    ]
+
+
+# ------------------------------------------------------------------- points
+
+
+# ---------------------------------------------------------------- blockades
+
+
+# -------------------------------------------------------------------- plans
+
+
+# --------------------------------------------------------------------- deck
+
+
+# --------------------------------------------------------------- map clicks
+
+

@@ -1,0 +1,230 @@
+"""The map panel: the deck on the page, its legend, and what a click on it offers.
+
+Also the blockade list and form, and which points the blockades (or the map) cut off.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+import pandas as pd
+import streamlit as st
+from logistics.ui import deck, map_base, map_plan, style
+from logistics.routing import Problem
+from logistics.model import Scenario
+from logistics.ui.actions import add_from_form, add_from_pick, add_way_from_pick, lift_blockade, set_excluded
+from logistics.ui.state import cached_areas, cached_assumed, cached_network, cached_roads, map_path_of
+
+
+def legend_html(problem: Problem) -> str:
+    def sw(rgb: list[int], text: str, shape: str = "square") -> str:
+        r = "50%" if shape == "dot" else "2px"
+        c = f"rgb({rgb[0]},{rgb[1]},{rgb[2]})"
+        return (
+            f'<span style="display:inline-block;width:11px;height:11px;background:{c};'
+            f'border-radius:{r};margin:0 4px 0 10px;vertical-align:middle"></span>{text}'
+        )
+
+    colours = style.group_colours(p.group for p in problem.points)
+    parts = [
+        sw(style.ROAD_COLOUR, "road"),
+        sw(style.ASSUMED_COLOUR, "assumed link (dashed)"),
+        sw(style.PLANT_COLOUR, "plant", "dot"),
+        sw(style.CLOSED_COLOUR, "closed blockade"),
+        sw(style.PERMIT_COLOUR, "permit blockade"),
+        sw([225, 120, 120], "excluded area"),
+        sw([170, 170, 170], "excluded point (red ring)", "dot"),
+        sw([15, 15, 15], "cut off (X)", "dot"),
+    ]
+    groups = [sw(c, g.split(" / ")[-1], "dot") for g, c in colours.items()]
+    return (
+        '<div style="font-size:0.8rem;line-height:1.7">'
+        + "".join(parts)
+        + "<br>points by area:"
+        + "".join(groups)
+        + "</div>"
+    )
+
+
+def draw_map(problem: Problem, sc: Scenario, rec: dict | None) -> Any:
+    ss = st.session_state
+    mp = map_path_of(sc)
+    net = cached_network(mp)
+    shapes, _ = cached_areas()
+    access = problem.net.plant_access or (sc.plant.lon, sc.plant.lat, 0.0)
+    links, returns = cached_assumed(mp, access)
+    layers = [
+        *map_base.area_layers(shapes, sc.eligibility),
+        map_base.roads_layer(cached_roads(mp)),
+        *map_base.assumed_layers(links, returns if ss["w.returns"] else []),
+        *map_plan.blockade_layers(problem),
+        *map_plan.point_layers(map_plan.points_data(problem)),
+        *map_plan.plant_layers(sc.plant.lon, sc.plant.lat, sc.plant.name),
+    ]
+    if rec is not None and ss["w.routes"]:
+        layers += map_plan.route_layers(rec["plan"], net)
+    chart = deck.make_deck(layers, deck.view_for(net), basemap=ss["w.basemap"])
+    event = st.pydeck_chart(
+        chart,
+        on_select="rerun",
+        selection_mode="single-object",
+        key="map",
+        height=640,
+        alt="Road map with the plant, distribution points, blockades and planned trips",
+    )
+    st.markdown(legend_html(problem), unsafe_allow_html=True)
+    ids = [layer.id for layer in chart.layers]
+    st.caption("map layers: " + ", ".join(ids), help="From our own data; no tile server.")
+    return event
+
+
+def pick_panel(event: Any, problem: Problem) -> None:
+    """Actions for what was clicked on the map."""
+    ss = st.session_state
+    sel = dict(event.selection) if event is not None and "selection" in event else None
+    pick = deck.pick_from_selection(sel)
+    st.subheader("On the map")
+    if pick is None:
+        st.caption(
+            "Click a road, a distribution point or a blockade on the map to act on it "
+            "(block a road, exclude a zone, lift a blockade)."
+        )
+        return
+    st.markdown(f"**{pick.kind}**: {pick.label}")
+    if pick.kind in ("road", "point", "stop") and pick.lat is not None and pick.lon is not None:
+        c1, c2, c3 = st.columns(3)
+        c1.radio("Status", ["closed", "permit"], key="pick.status")
+        c2.number_input("Radius (m)", 5.0, 5000.0, 60.0, step=10.0, key="pick.radius")
+        c3.number_input("Delay (min)", 1.0, 600.0, 20.0, step=5.0, key="pick.delay")
+        st.button(
+            "Add blockade here",
+            key="pick.add",
+            on_click=add_from_pick,
+            args=(pick.lat, pick.lon, pick.label.split(" (")[0]),
+            type="primary",
+        )
+        if pick.way is not None:
+            st.button(
+                f"Block the whole OSM way {pick.way}",
+                key="pick.way",
+                on_click=add_way_from_pick,
+                args=(pick.way, pick.label.split(" (")[0]),
+            )
+    if pick.kind == "blockade" and pick.blockade_id:
+        if any(b["id"] == pick.blockade_id for b in ss.blockades):
+            st.button(
+                f"Lift blockade {pick.blockade_id}",
+                key="pick.lift",
+                on_click=lift_blockade,
+                args=(pick.blockade_id,),
+            )
+    if pick.kind == "point" and pick.point_id:
+        p = next((q for q in problem.points if q.id == pick.point_id), None)
+        if p is not None and p.zone:
+            toggle_area_buttons(p.zone, p.district)
+        elif p is not None and p.district:
+            toggle_area_buttons(p.district, None)
+
+
+def toggle_area_buttons(name: str, parent: str | None) -> None:
+    excluded = set(st.session_state["w.excluded"])
+    for n in [name, parent] if parent else [name]:
+        if n in excluded:
+            st.button(
+                f"Make {n} eligible again",
+                key=f"pick.incl.{n}",
+                on_click=set_excluded,
+                args=(n, False),
+            )
+        else:
+            st.button(f"Exclude {n}", key=f"pick.excl.{n}", on_click=set_excluded, args=(n, True))
+
+
+def blockade_panel(problem: Problem, slot_msg: Any) -> None:
+    ss = st.session_state
+    st.subheader("Blockades")
+    if ss.blockade_msg:
+        kind, text = ss.blockade_msg
+        (slot_msg.error if kind == "error" else slot_msg.success)(
+            f"Blockade not changed: {text}" if kind == "error" else text[:1].upper() + text[1:]
+        )
+    effects = {e.blockade.id: e for e in problem.blockades}
+    if not ss.blockades:
+        st.caption("No blockades.")
+    for b in ss.blockades:
+        eff = effects.get(b["id"])
+        what = (
+            "closed"
+            if b.get("status", "closed") == "closed"
+            else f"permit +{b.get('delay_minutes', 0):g} min"
+        )
+        where = (
+            f"way {', '.join(map(str, b['way_ids']))}"
+            if "way_ids" in b
+            else f"r {b['radius_m']:g} m"
+        )
+        n = len(eff.edges) if eff is not None else 0
+        c1, c2 = st.columns([4, 1])
+        c1.markdown(f"**{b['id']}** {b.get('name', '')} ({what}, {where}, {n} edges)")
+        c2.button("Lift", key=f"lift.{b['id']}", on_click=lift_blockade, args=(b["id"],))
+    with st.form("blockade-form"):
+        st.markdown("**Add a blockade** by coordinates or at a distribution point")
+        st.radio("Place", ["coordinates", "distribution point"], key="f.where", horizontal=True)
+        pts = {p.id: (p.lon, p.lat) for p in problem.points}
+        names = {p.id: f"{p.name} ({p.group})" for p in problem.points}
+        st.selectbox(
+            "Distribution point", list(pts), format_func=lambda k: names.get(k, k), key="f.point"
+        )
+        c1, c2 = st.columns(2)
+        view = deck.view_for(problem.net)
+        lon0, lat0 = view.longitude, view.latitude
+        c1.number_input(
+            "Latitude", -90.0, 90.0, round(lat0, 5), step=0.0001, format="%.6f", key="f.lat"
+        )
+        c2.number_input(
+            "Longitude", -180.0, 180.0, round(lon0, 5), step=0.0001, format="%.6f", key="f.lon"
+        )
+        c1.number_input("Radius (m)", 1.0, 5000.0, 80.0, step=10.0, key="f.radius")
+        c2.selectbox("Status", ["closed", "permit"], key="f.status")
+        c1.number_input("Delay if permit (min)", 1.0, 600.0, 20.0, step=5.0, key="f.delay")
+        c2.text_input("Name (optional)", key="f.name", max_chars=150)
+        st.form_submit_button("Add blockade", on_click=add_from_form, args=(pts,), key="f.submit")
+
+
+def reach_panel(problem: Problem, text: str) -> None:
+    """Which points the blockades (or the map) cut off, and what the last edit changed."""
+    ss = st.session_state
+    cut = {pid: r for pid, r in problem.pre_unserved.items() if r.startswith("unreachable")}
+    if ss.cut_yaml != text:
+        if ss.cut_yaml is not None:
+            before = ss.cut_prev
+            ss.cut_delta = (sorted(set(cut) - before), sorted(before - set(cut)))
+        ss.cut_yaml, ss.cut_prev = text, set(cut)
+    names = {p.id: p for p in problem.points}
+    st.subheader("Cut off")
+    st.markdown(f"**Cut off by blockades or the map: {len(cut)} points**")
+    if ss.cut_delta:
+        new, reopened = ss.cut_delta
+        if new:
+            st.warning(
+                "Newly cut off by the last edit: "
+                + ", ".join(names[k].name for k in new if k in names)
+            )
+        if reopened:
+            st.success(
+                "Reachable again: " + ", ".join(names[k].name for k in reopened if k in names)
+            )
+    if cut:
+        st.table(
+            pd.DataFrame(
+                [
+                    {
+                        "point": names[k].name,
+                        "area": names[k].group,
+                        "ration": names[k].ration,
+                        "reason": r,
+                    }
+                    for k, r in sorted(cut.items(), key=lambda kv: (kv[1], names[kv[0]].group))
+                ]
+            ),
+            hide_index=True,
+        )

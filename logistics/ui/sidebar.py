@@ -1,0 +1,238 @@
+"""The sidebar: choosing or uploading a scenario, and editing the shift (stock, fleet,
+commissions, hours, eligible areas, search).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+import pandas as pd
+import streamlit as st
+from logistics.model import SenkataError
+from logistics.model import WARM_STARTS
+from logistics.ui.state import DEFAULT_SCENARIO, MAX_UPLOAD_MB, SCENARIO_DIR, WARM_START_LABELS, as_int, cell, err_line, load_into_state, parse_upload
+from logistics.ui.actions import on_pick_file, on_reset
+
+
+def sidebar_scenario() -> dict[str, Any]:
+    """Scenario choice and upload; returns the error slots of every section."""
+    ss = st.session_state
+    sb = st.sidebar
+    sb.header("Scenario")
+    files = sorted(p.name for p in SCENARIO_DIR.glob("*.yaml"))
+    if "w.file" not in ss:
+        ss["w.file"] = DEFAULT_SCENARIO if DEFAULT_SCENARIO in files else files[0]
+    sb.selectbox("Scenario file", files, key="w.file", on_change=on_pick_file)
+    up = sb.file_uploader(
+        f"...or upload a scenario (YAML, at most {MAX_UPLOAD_MB} MB)",
+        type=["yaml", "yml"],
+        key="w.upload",
+        max_upload_size=MAX_UPLOAD_MB,
+    )
+    if up is not None and up.file_id != ss.upload_seen:
+        ss.upload_seen = up.file_id
+        try:
+            sc = parse_upload(up.name, up.getvalue())
+        except SenkataError as exc:
+            ss.upload_error = err_line(exc)
+        else:
+            ss.upload_error = None
+            load_into_state(sc, f"uploaded {up.name}")
+    if ss.upload_error:
+        sb.error(f"Scenario not loaded: {ss.upload_error}")
+    slots = {"scenario": sb.empty()}
+    sb.caption(f"Loaded: **{ss.sc_label}**")
+    sb.button("Reset edits", on_click=on_reset, help="Back to the scenario as loaded.")
+    return slots
+
+
+def sidebar_edits(slots: dict[str, Any], area_names: list[str]) -> dict[str, Any]:
+    """The shift's editors; returns the edited scenario as a mapping (not yet validated)."""
+    ss = st.session_state
+    sb = st.sidebar
+    base = ss.base
+    gen = ss.gen
+    cand = copy.deepcopy(base)
+
+    sb.header("Shift")
+    sb.subheader("Plant")
+    plant = dict(cand["plants"][0])
+    plant["stock"] = sb.number_input(
+        "Stock (filled cylinders)", min_value=0, step=500, key="w.stock"
+    )
+    plant["loading_minutes"] = sb.number_input(
+        "Loading time per trip (min)", min_value=0.0, max_value=600.0, step=5.0, key="w.loading"
+    )
+    cand["plants"] = [plant]
+    slots["plants"] = sb.empty()
+
+    sb.subheader("Trucks")
+    fleet_rows = [
+        {
+            "count": g.get("count"),
+            "capacity": g.get("capacity"),
+            "id_prefix": g.get("id_prefix", "T"),
+            "speed_factor": g.get("speed_factor", 1.0),
+            "ids": ", ".join(g.get("ids") or []),
+        }
+        for g in base["fleet"]
+    ]
+    fleet = sb.data_editor(
+        pd.DataFrame(fleet_rows),
+        key=f"fleet-{gen}",
+        num_rows="dynamic",
+        hide_index=True,
+        column_config={
+            "ids": st.column_config.TextColumn("ids (comma-separated, or use count)"),
+            "count": st.column_config.NumberColumn("count", step=1),
+            "id_prefix": st.column_config.TextColumn("prefix"),
+            "capacity": st.column_config.NumberColumn("capacity (cyl.)", step=1),
+            "speed_factor": st.column_config.NumberColumn("speed x", step=0.05),
+        },
+    )
+    groups = []
+    for row in fleet.to_dict("records"):
+        if all(cell(v) is None for v in row.values()):
+            continue
+        g: dict[str, Any] = {}
+        ids = [s.strip() for s in str(cell(row["ids"]) or "").split(",") if s.strip()]
+        if ids:
+            g["ids"] = ids
+        elif cell(row["count"]) is not None:
+            g["count"] = as_int(row["count"])
+        for k in ("id_prefix", "capacity", "speed_factor"):
+            if cell(row[k]) is not None:
+                g[k] = as_int(row[k]) if k == "capacity" else cell(row[k])
+        groups.append(g)
+    cand["fleet"] = groups
+    slots["fleet"] = sb.empty()
+
+    sb.subheader("Guard commissions")
+    guards = dict(cand["guards"])
+    guards["delegate_scope"] = sb.radio(
+        "Junta delegates ride to",
+        ["own-district", "any"],
+        key="w.scope",
+        horizontal=True,
+        help="own-district: a delegate escorts gas only to their own district/zone.",
+    )
+    roster_rows = [
+        {
+            "role": r.get("role"),
+            "district": r.get("district"),
+            "count": r.get("count"),
+            "id_prefix": r.get("id_prefix"),
+            "id": r.get("id"),
+        }
+        for r in base["guards"]["roster"]
+    ]
+    districts = sorted(set(area_names) | {r["district"] for r in roster_rows if r["district"]})
+    roster = sb.data_editor(
+        pd.DataFrame(roster_rows, columns=["role", "district", "count", "id_prefix", "id"]),
+        key=f"roster-{gen}",
+        num_rows="dynamic",
+        hide_index=True,
+        column_config={
+            "role": st.column_config.SelectboxColumn(
+                "role", options=["plant-worker", "junta-delegate"], required=True
+            ),
+            "district": st.column_config.SelectboxColumn("district / zone", options=districts),
+            "count": st.column_config.NumberColumn("count", step=1),
+            "id_prefix": st.column_config.TextColumn("id prefix"),
+            "id": st.column_config.TextColumn("id (one person)"),
+        },
+    )
+    entries = []
+    for row in roster.to_dict("records"):
+        if all(cell(v) is None for v in row.values()):
+            continue
+        e = {k: (as_int(v) if k == "count" else cell(v)) for k, v in row.items()}
+        entries.append({k: v for k, v in e.items() if v is not None})
+    guards["roster"] = entries
+    com_rows = [
+        {"id": c["id"], "members": ", ".join(c["members"])}
+        for c in base["guards"].get("commissions") or []
+    ]
+    com = sb.data_editor(
+        pd.DataFrame(com_rows, columns=["id", "members"]),
+        key=f"commissions-{gen}",
+        num_rows="dynamic",
+        hide_index=True,
+        column_config={
+            "id": st.column_config.TextColumn("commission"),
+            "members": st.column_config.TextColumn("members (roster ids, comma-separated)"),
+        },
+    )
+    coms = []
+    for row in com.to_dict("records"):
+        if cell(row["id"]) is None and cell(row["members"]) is None:
+            continue
+        members = [m.strip() for m in str(cell(row["members"]) or "").split(",") if m.strip()]
+        coms.append({"id": cell(row["id"]), "members": members})
+    if coms:
+        guards["commissions"] = coms
+    else:
+        guards.pop("commissions", None)
+        sb.caption("No explicit commissions: each plant worker is paired with a junta delegate.")
+    cand["guards"] = guards
+    slots["guards"] = sb.empty()
+
+    sb.subheader("Hours")
+    c1, c2 = sb.columns(2)
+    start = c1.time_input("Shift start", key="w.start", step=900)
+    end = c2.time_input("Shift end", key="w.end", step=900)
+    cand["shift"] = {
+        "start": start.strftime("%H:%M"),
+        "end": end.strftime("%H:%M"),
+        "max_working_hours": sb.number_input(
+            "Longest working time per truck (h)",
+            min_value=0.5,
+            max_value=24.0,
+            step=0.5,
+            key="w.hours",
+        ),
+    }
+    slots["shift"] = sb.empty()
+
+    sb.subheader("Who may receive gas")
+    opts = sorted(set(area_names) | set(ss["w.excluded"]) | set(ss["w.eligible"]))
+    elig = dict(cand.get("eligibility") or {})
+    elig["excluded"] = sb.multiselect("Excluded areas", opts, key="w.excluded")
+    eligible = sb.multiselect(
+        "Only these areas (empty: every area not excluded)", opts, key="w.eligible"
+    )
+    if eligible:
+        elig["eligible"] = eligible
+    else:
+        elig.pop("eligible", None)
+    cand["eligibility"] = elig
+    slots["eligibility"] = sb.empty()
+
+    sb.subheader("Search")
+    solver = dict(cand.get("solver") or {})
+    solver["time_limit_s"] = sb.number_input(
+        "Time limit (s)", min_value=1.0, max_value=600.0, step=1.0, key="w.limit"
+    )
+    solver["seed"] = sb.number_input("Seed", min_value=0, step=1, key="w.seed")
+    solver["warm_start"] = sb.selectbox(
+        "Search start",
+        list(WARM_STARTS),
+        format_func=lambda k: WARM_START_LABELS.get(k, k),
+        key="w.warm",
+        help="Where OR-Tools' search starts. PyVRP's routes give fewer km on large "
+        "scenarios with 30 s or more; OR-Tools enforces every rule either way.",
+    )
+    cand["solver"] = solver
+    slots["solver"] = sb.empty()
+
+    sb.header("Map")
+    sb.toggle("Show trips", value=True, key="w.routes")
+    sb.toggle("Show assumed return carriageways", value=True, key="w.returns")
+    sb.toggle(
+        "Online basemap (needs internet)",
+        value=False,
+        key="w.basemap",
+        help="Off: only our own road data is drawn, no tiles are fetched.",
+    )
+    cand["blockades"] = [dict(b) for b in ss.blockades]
+    return cand

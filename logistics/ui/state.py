@@ -1,0 +1,212 @@
+"""Session state, cached read-only resources and small helpers every page piece shares.
+
+Everything a user edits lives in ``st.session_state`` (one per browser session). The road
+network and built problems are cached with ``st.cache_resource``, keyed by the map and the
+scenario's YAML text, and never mutated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from pathlib import Path
+from typing import Any
+import pandas as pd
+import streamlit as st
+from logistics.ui import map_base
+from logistics.model import PROJECT_ROOT
+from logistics.demand import load_areas
+from logistics.model import InputError, SenkataError
+from logistics.roads import RoadNetwork, load_network, with_plant_access
+from logistics.routing import Problem, build_problem
+from logistics.model import MAX_SCENARIO_BYTES, Scenario, scenario_from_text, scenario_to_yaml
+
+
+SCENARIO_DIR = PROJECT_ROOT / "scenarios"
+
+
+DEFAULT_SCENARIO = "senkata-2005-06.yaml"
+
+
+#: Uploads larger than this are refused by the browser widget (MB) and by the parser.
+MAX_UPLOAD_MB = 1
+
+
+#: The app's default search time: the June 2005 plan converges within about 10 s.
+APP_TIME_LIMIT_S = 10.0
+
+
+#: How the search starts (scenario solver.warm_start) read in the sidebar.
+WARM_START_LABELS = {"greedy": "greedy (nearest stops first)", "pyvrp": "PyVRP routes"}
+
+
+#: Plans kept per session for comparison.
+KEEP_PLANS = 6
+
+
+#: Scenario sections that have their own place (and error line) in the sidebar.
+SECTIONS = ("plants", "fleet", "guards", "shift", "eligibility", "solver", "blockades")
+
+
+@st.cache_resource(show_spinner="Loading the road map...")
+def cached_network(map_path: str | None) -> RoadNetwork:
+    """The road network (read-only, shared by every session)."""
+    return load_network(None if map_path is None else Path(map_path))
+
+
+@st.cache_resource(max_entries=32, show_spinner="Placing points and blockades on the map...")
+def cached_problem(yaml_text: str, map_path: str | None) -> Problem:
+    """``build_problem`` for one scenario text (read-only, shared)."""
+    sc = scenario_from_text(yaml_text)
+    return build_problem(sc, net=cached_network(map_path))
+
+
+@st.cache_resource(show_spinner=False)
+def cached_roads(map_path: str | None) -> list[dict]:
+    return map_base.road_chunks(cached_network(map_path))
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def cached_assumed(map_path: str | None, access: tuple[float, float, float]) -> tuple:
+    return map_base.assumed_chunks(with_plant_access(cached_network(map_path), *access))
+
+
+@st.cache_resource(show_spinner=False)
+def cached_areas() -> tuple[list[dict], list[str]]:
+    """Area outlines for the map and every area name a scenario may use."""
+    areas = load_areas()
+    return map_base.area_shapes(areas.frame), sorted(set(areas.known_names().values()))
+
+
+def map_path_of(sc: Scenario) -> str | None:
+    """The scenario's map file; only the embedded extract or files inside the project.
+
+    An uploaded scenario must not make the server read arbitrary files.
+    """
+    src = sc.map.source
+    if src == "embedded":
+        return None
+    p = Path(src)
+    p = (p if p.is_absolute() else SCENARIO_DIR / p).resolve()
+    if PROJECT_ROOT.resolve() not in p.parents:
+        raise InputError(
+            "map.source",
+            f"{src!r} is outside the project; the app reads 'embedded' or a map file inside "
+            "the checkout (e.g. ../maps/lapaz.graphml relative to scenarios/)",
+        )
+    return str(p)
+
+
+def err_line(exc: SenkataError) -> str:
+    """``where: message`` of a planner error, without the generic ``scenario:`` prefix."""
+    if isinstance(exc, InputError):
+        where = re.sub(r"^scenario: ", "", exc.where)
+        return f"{where}: {exc.message}" if where else exc.message
+    return str(exc)
+
+
+def section_of(exc: SenkataError) -> str:
+    """Which sidebar section an error belongs to (``fleet``, ``guards`` ...)."""
+    where = re.sub(r"^scenario: ", "", getattr(exc, "where", "") or "")
+    m = re.match(r"[a-z_]+", where)
+    name = m.group(0) if m else ""
+    return name if name in SECTIONS else "scenario"
+
+
+def check_buildable(sc: Scenario) -> tuple[str, Problem]:
+    """YAML text and problem of a scenario; raises the planner's error when it cannot be."""
+    text = scenario_to_yaml(sc)
+    return text, cached_problem(text, map_path_of(sc))
+
+
+def cell(v: Any) -> Any:
+    """An editor cell, with blanks (None, NaN, "") as None."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if isinstance(v, str) and not v.strip():
+        return None
+    try:
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return v
+
+
+def as_int(v: Any) -> Any:
+    """Whole numbers from an editor cell; anything else is left for the validator."""
+    v = cell(v)
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
+
+
+def hhmm_to_time(s: str) -> dt.time:
+    h, m = (int(x) for x in s.split(":"))
+    return dt.time(h, m)
+
+
+def load_into_state(sc: Scenario, label: str) -> None:
+    """Make ``sc`` the session's scenario: reset the editors to it, keep the plans."""
+    ss = st.session_state
+    base = sc.model_dump(mode="json", exclude_none=True)
+    ss.base = base
+    ss.sc_yaml = scenario_to_yaml(sc)
+    ss.sc_label = label
+    ss.gen = ss.get("gen", 0) + 1
+    ss.blockades = [dict(b) for b in base.get("blockades", [])]
+    ss["w.stock"] = int(sc.plant.stock)
+    ss["w.loading"] = float(sc.plant.loading_minutes)
+    ss["w.scope"] = sc.guards.delegate_scope
+    ss["w.start"] = hhmm_to_time(sc.shift.start)
+    ss["w.end"] = hhmm_to_time(sc.shift.end)
+    ss["w.hours"] = float(sc.shift.max_working_hours)
+    ss["w.excluded"] = list(sc.eligibility.excluded)
+    ss["w.eligible"] = list(sc.eligibility.eligible or [])
+    ss["w.limit"] = float(min(sc.solver.time_limit_s, APP_TIME_LIMIT_S))
+    ss["w.seed"] = int(sc.solver.seed)
+    ss["w.warm"] = sc.solver.warm_start
+    ss.cut_yaml = None
+    ss.cut_prev = set()
+    ss.cut_delta = None
+    ss.blockade_msg = None
+
+
+def init_state() -> None:
+    ss = st.session_state
+    if "sc_yaml" in ss:
+        return
+    ss.plans = []
+    ss.upload_error = None
+    ss.upload_seen = None
+    ss.plan_error = None
+    ss.sheets = {}
+    path = SCENARIO_DIR / DEFAULT_SCENARIO
+    sc = scenario_from_text(path.read_text(encoding="utf-8"), where=DEFAULT_SCENARIO)
+    load_into_state(sc, DEFAULT_SCENARIO)
+
+
+def parse_upload(name: str, data: bytes) -> Scenario:
+    """An uploaded scenario, size-bounded and parsed with ``yaml.safe_load``.
+
+    Raises
+    ------
+    InputError
+        Too large, not UTF-8 text, malformed YAML, an invalid field, or a scenario that
+        cannot be placed on the map (point off the map, plant sealed in ...).
+    """
+    if len(data) > MAX_SCENARIO_BYTES:
+        raise InputError(
+            name, f"file is {len(data):,} bytes; expected at most {MAX_SCENARIO_BYTES:,}"
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(name, "not UTF-8 text; expected a scenario YAML file") from None
+    sc = scenario_from_text(text, where=name)
+    try:
+        check_buildable(sc)
+    except InputError as exc:
+        raise InputError(f"{name}: {exc.where}", exc.message) from None
+    return sc

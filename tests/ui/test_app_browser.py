@@ -1,0 +1,344 @@
+"""The app in a real browser: Streamlit on localhost, driven by Playwright in Chromium.
+
+The test starts ``streamlit run app.py`` on a free local port, opens it in Debian's
+headless Chromium (``/usr/bin/chromium``; Playwright's own browser downloads are never
+used) with every request that is not to this machine aborted, plans the default scenario,
+waits for the trips on the map, reads the trip table and the unserved list, then closes a
+road that a trip drove (through the blockade form), re-plans, and checks from the
+downloaded ``plan.json`` that no leg passes within the blockade.
+
+``SENKATA_SAVE_SCREENSHOT=docs/app-screenshot.png`` also saves the planned map there.
+Without Chromium the test is skipped, except in CI (``CI`` set), where it fails.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from tests.ui.test_app import road_with_detour
+
+from logistics.ui import deck, map_base
+from logistics.roads import load_network
+from logistics.plan import Plan
+from logistics.ops import diff_plans
+from logistics.routing import build_problem
+from logistics.model import load_scenario
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+#: Flags that keep Chromium off the network and GPU-free.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--metrics-recording-only",
+    "--no-pings",
+]
+BLOCK_RADIUS_M = 40.0
+SCREENSHOT_MAX_BYTES = 500_000
+
+
+def _need_chromium() -> None:
+    if Path(CHROMIUM).exists():
+        return
+    msg = f"{CHROMIUM} is missing (apt-get install -y chromium; scripts/system-deps.sh does it)"
+    if os.environ.get("CI"):
+        pytest.fail(msg)
+    pytest.skip(msg)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """``streamlit run app.py`` on 127.0.0.1:<free port>; always terminated."""
+    _need_chromium()
+    pytest.importorskip("playwright.sync_api")
+    port = _free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--browser.serverAddress",
+        "localhost",
+    ]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 90
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"streamlit did not start:\n{log.read_text(errors='replace')}")
+                time.sleep(0.5)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def browser_page(server):
+    from playwright.sync_api import sync_playwright
+
+    outside: list[str] = []
+
+    def only_local(route):
+        host = urlparse(route.request.url).hostname
+        if route.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            ctx = browser.new_context(
+                viewport={"width": 1500, "height": 1000}, accept_downloads=True
+            )
+            page = ctx.new_page()
+            page.set_default_timeout(90_000)
+            page.route("**/*", only_local)
+            yield page, outside, server
+        finally:
+            browser.close()
+
+
+def _frames(page, n: int = 3) -> None:
+    """Let deck.gl draw a few frames (software WebGL is slow on a busy machine)."""
+    page.evaluate(
+        "n => new Promise(r => { let k = 0; const f = () => (++k >= n ? r() : "
+        "requestAnimationFrame(f)); requestAnimationFrame(f); })",
+        n,
+    )
+    time.sleep(1.0)
+
+
+def _map_png(page) -> bytes:
+    chart = page.locator('[data-testid="stDeckGlJsonChart"]').first
+    chart.scroll_into_view_if_needed()
+    _frames(page)
+    return chart.screenshot(timeout=120_000)
+
+
+def _changed_fraction(a: bytes, b: bytes) -> float:
+    from PIL import Image, ImageChops
+
+    ia, ib = Image.open(io.BytesIO(a)).convert("RGB"), Image.open(io.BytesIO(b)).convert("RGB")
+    if ia.size != ib.size:
+        ib = ib.resize(ia.size)
+    diff = ImageChops.difference(ia, ib).convert("L").point(lambda v: 255 if v > 40 else 0)
+    return diff.histogram()[255] / (ia.size[0] * ia.size[1])
+
+
+def _save_small_png(png: bytes, dest: Path) -> None:
+    """Save a screenshot under ``SCREENSHOT_MAX_BYTES`` (palette PNG, 256 colours)."""
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    for width in (img.width, 1300, 1100):
+        im = img if width == img.width else img.resize((width, img.height * width // img.width))
+        im.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(dest, optimize=True)
+        if dest.stat().st_size < SCREENSHOT_MAX_BYTES:
+            return
+
+
+def _click_map(page, view, lon: float, lat: float) -> None:
+    """Click the map at (lon, lat): hover first, as a person would (deck.gl picks on hover)."""
+    chart = page.locator('[data-testid="stDeckGlJsonChart"]').first
+    chart.scroll_into_view_if_needed()
+    _frames(page, 2)
+    box = chart.bounding_box()
+    scale = 512 * 2**view.zoom  # Web Mercator pixels across the world at this zoom
+
+    def merc(la: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(la) / 2))
+
+    x = box["x"] + box["width"] / 2 + (lon - view.longitude) / 360 * scale
+    y = box["y"] + box["height"] / 2 - (merc(lat) - merc(view.latitude)) / (2 * math.pi) * scale
+    page.mouse.move(x - 25, y)
+    page.mouse.move(x, y, steps=6)
+    time.sleep(0.6)
+    page.mouse.click(x, y, delay=80)
+
+
+def _quiet_road(net, problem) -> dict:
+    """A road piece 3-8 km from the plant with no point, blockade or plant within 400 m,
+    so a click there can only hit the road."""
+    others = [(p.lon, p.lat) for p in problem.points]
+    others += [(b.lon, b.lat) for b in problem.scenario.blockades if b.lon is not None]
+    plant = [(problem.scenario.plant.lon, problem.scenario.plant.lat)]
+    for c in map_base.road_chunks(net):
+        if not 3000 < deck.min_distance_m(plant, c["lon"], c["lat"]) < 8000:
+            continue
+        if min(deck.min_distance_m([o], c["lon"], c["lat"]) for o in others) > 400:
+            return c
+    raise AssertionError("no quiet road piece")
+
+
+def _plan_and_wait(page, n_plans: int) -> None:
+    page.get_by_role("button", name="Plan", exact=True).click()
+    # a live progress indicator while the solver runs: the page is never frozen
+    page.get_by_text(re.compile(r"Planning: searching routes|searching\.\.\.")).first.wait_for(
+        timeout=30_000
+    )
+    page.get_by_text(re.compile(r"Plan ready in")).first.wait_for(timeout=180_000)
+    page.get_by_text("passes every rule").first.wait_for(timeout=60_000)
+    if n_plans > 1:
+        page.get_by_text(re.compile(r"^Stops: ")).first.wait_for(timeout=60_000)
+
+
+def _download_plan(page) -> Plan:
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="plan.json").click()
+    path = info.value.path()
+    return Plan.model_validate_json(Path(path).read_text(encoding="utf-8"))
+
+
+def test_plan_on_the_map_then_block_a_used_road_and_replan(browser_page, tmp_path):
+    page, outside, url = browser_page
+    page.goto(url, wait_until="domcontentloaded")
+    page.get_by_role("button", name="Plan", exact=True).wait_for()
+    page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for(state="attached")
+    before = _map_png(page)
+
+    # place a blockade by clicking a road on the map, then lift it again
+    net = load_network()
+    problem = build_problem(load_scenario(ROOT / "scenarios" / "senkata-2005-06.yaml"), net=net)
+    road = _quiet_road(net, problem)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    add_here = page.get_by_role("button", name="Add blockade here")
+    for attempt in range(3):  # software WebGL on a busy machine may miss the first click
+        _click_map(page, deck.view_for(net), road["lon"], road["lat"])
+        try:
+            add_here.wait_for(timeout=20_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+    add_here.click()
+    page.get_by_text(re.compile(r"Added closed blockade map-1")).wait_for()
+    assert page.get_by_text(re.compile(r"^road: ")).count() >= 1
+    page.locator('[data-testid="stButton"]').filter(has_text="Lift").last.click()
+    page.get_by_text(re.compile(r"Lifted blockade map-1")).wait_for()
+    # the selection dims everything else on the map; clear it as a person would
+    page.locator('[data-testid="stDeckGlJsonChart"]').first.hover()
+    page.get_by_role("button", name="Clear selection").first.click()
+    page.get_by_text(re.compile(r"^Click a road, a distribution point")).wait_for()
+
+    # a short search keeps the test quick; the caption echoes the committed value
+    limit = page.get_by_label("Time limit (s)")
+    limit.fill("3")
+    limit.press("Enter")
+    page.get_by_text(re.compile(r"Search up to 3 s")).wait_for()
+
+    _plan_and_wait(page, 1)
+    page.get_by_text(re.compile(r"map layers: .*\broutes\b")).wait_for()
+    page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for(state="attached")
+    after = _map_png(page)
+    assert _changed_fraction(before, after) > 0.01, "the trips are not drawn on the map"
+
+    page.get_by_role(
+        "heading", name=re.compile(r"^Plan [0-9a-f]{10}$")
+    ).scroll_into_view_if_needed()
+    shot = page.screenshot()
+    (tmp_path / "planned.png").write_bytes(shot)
+    page.locator('[data-testid="stMain"]').first.evaluate("el => el.scrollTo(0, 0)")
+    page.locator('[data-testid="stSidebarContent"]').first.evaluate("el => el.scrollTo(0, 0)")
+    _frames(page)
+    top = page.screenshot()
+    (tmp_path / "planned-map.png").write_bytes(top)
+    dest = os.environ.get("SENKATA_SAVE_SCREENSHOT")
+    if dest:
+        _save_small_png(top, ROOT / dest if not Path(dest).is_absolute() else Path(dest))
+
+    # trip table: one row per truck that drives, with commission, trips, stops, cylinders
+    trucks = page.locator('[data-testid="stTable"] table').filter(has_text="commission").first
+    rows = trucks.locator("tbody tr")
+    assert rows.count() > 0
+    first = rows.first.inner_text()
+    assert re.search(r"T\d+", first) and "PW" in first
+    # the unserved list, with reasons
+    page.get_by_role("tab", name=re.compile(r"^Unserved \(\d+\)")).click()
+    unserved = page.locator('[data-testid="stTable"] table').filter(has_text="missing").first
+    unserved.wait_for()
+    assert unserved.locator("tbody tr").count() > 0
+    reasons = unserved.inner_text()
+    assert re.search(r"stock-short|no-time|excluded-zone|no-guard|unreachable", reasons)
+
+    first_plan = _download_plan(page)
+    assert first_plan.trips()
+
+    # close a road that a trip drove, through the blockade form
+    lon, lat = road_with_detour(first_plan, net, BLOCK_RADIUS_M)
+    form = page.locator('[data-testid="stForm"]').filter(has_text="Add a blockade").first
+    form.scroll_into_view_if_needed()
+    form.get_by_label("Latitude").fill(f"{lat:.6f}")
+    form.get_by_label("Longitude").fill(f"{lon:.6f}")
+    form.get_by_label("Radius (m)").fill(f"{BLOCK_RADIUS_M:g}")
+    form.get_by_role("button", name="Add blockade").click()
+    page.get_by_text(re.compile(r"Added closed blockade map-1")).wait_for()
+
+    _plan_and_wait(page, 2)
+    second = _download_plan(page)
+    assert second.plan_id() != first_plan.plan_id()
+    for _, trip in second.trips():
+        for leg in trip.legs:
+            d = deck.min_distance_m(net.path_coords(leg.nodes), lon, lat)
+            assert d > BLOCK_RADIUS_M, f"a leg passes {d:.0f} m from the closed blockade"
+    # the compare map shows the blocked road among those driven only before
+    gone = diff_plans(first_plan, second).roads_only_a
+    assert any(
+        deck.min_distance_m(net.path_coords(pr), lon, lat) <= BLOCK_RADIUS_M for pr in gone
+    )
+    page.get_by_text("Compare plans").first.wait_for()
+    (tmp_path / "replanned.png").write_bytes(page.screenshot())
+    assert not outside, f"the page tried to reach the network: {outside[:3]}"
