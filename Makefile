@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo app test test-fast bench clean
+.PHONY: setup demo app lint test test-fast bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -23,7 +23,15 @@ demo: $(STAMP)
 app: $(STAMP)
 	$(BIN)/streamlit run app.py
 
-test: $(STAMP)
+# The house rules: lint and format (ruff), types (mypy: strict on model, routing, plan), and
+# the import contracts (rooms in data-flow order, no circles, validator apart from solver).
+lint: $(STAMP)
+	$(BIN)/ruff check logistics app.py tests bench
+	$(BIN)/ruff format --check logistics app.py tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
+
+test: lint
 	bash scripts/system-deps.sh
 	$(BIN)/python -m pytest -q
 

@@ -93,7 +93,7 @@ def main() -> None:
 
 try:
     main()
-except Exception as exc:  # noqa: BLE001 - the page shows one line, never a bare traceback
+except Exception as exc:
     st.error(f"Something went wrong: {type(exc).__name__}: {str(exc)[:300]}")
     with st.expander("details"):
         st.code(traceback.format_exc())

@@ -64,7 +64,14 @@ from pathlib import Path
 import numpy as np
 import vrplib
 
-from logistics.routing import VRPInstance, VRPSolution, check_solution, min_vehicles, solve_ortools, solve_pyvrp
+from logistics.routing import (
+    VRPInstance,
+    VRPSolution,
+    check_solution,
+    min_vehicles,
+    solve_ortools,
+    solve_pyvrp,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTANCES = ROOT.parent / "shared" / "bench" / "instances"
@@ -189,8 +196,8 @@ def truncate(inst: VRPInstance, n_customers: int) -> VRPInstance:
 
 def load_senkata(name: str) -> VRPInstance:
     """Plain CVRP approximation of a shipped Senkata scenario (see the module docstring)."""
-    from logistics.routing import build_problem
     from logistics.model import load_scenario
+    from logistics.routing import build_problem
 
     problem = build_problem(load_scenario(SENKATA[name]))
     t = np.asarray(problem.tables.time_s, dtype=np.float64)
@@ -223,8 +230,8 @@ def load_instance(name: str, bks: dict[str, dict[str, str]] | None = None) -> VR
 # --------------------------------------------------------------------------- solvers
 
 
-#: Options of :func:`logistics.routing.vrp_core.solve_ortools` for "ours" (set from the command line;
-#: empty = the planner's choices: greedy warm start, PATH_CHEAPEST_ARC, GLS default lambda).
+#: Options of :func:`logistics.routing.vrp_core.solve_ortools` for "ours" (set from the command
+#: line; empty = the planner's choices: greedy warm start, PATH_CHEAPEST_ARC, GLS default lambda).
 OURS_OPTIONS: dict = {}
 
 

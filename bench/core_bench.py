@@ -140,9 +140,7 @@ def timed(fn: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[float, T]:
     return time.perf_counter() - t0, result
 
 
-def repeat(
-    n: int, fn: Callable[..., T], *args: Any, **kwargs: Any
-) -> tuple[float, list[float], T]:
+def repeat(n: int, fn: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[float, list[float], T]:
     """Call ``fn(*args, **kwargs)`` ``n`` times.
 
     Parameters
@@ -276,12 +274,10 @@ def run(quick: bool) -> tuple[list[Row], list[str], dict[str, str]]:
     # ---------------------------------------------------------------- imports
     s_core, _ = timed(__import__, "logistics.routing.solver")  # network, problem, demand, plan
     import logistics.plan.validate  # noqa: F401  (validate_plan imports it lazily; load it now)
-    from logistics.model import config
-    from logistics.roads import KIND_CONNECTOR, KIND_RETURN, KIND_ROAD, load_network
+    from logistics.model import config, load_scenario
     from logistics.plan import validate_plan
-    from logistics.routing import build_problem
-    from logistics.model import load_scenario
-    from logistics.routing import solve
+    from logistics.roads import KIND_CONNECTOR, KIND_RETURN, KIND_ROAD, load_network
+    from logistics.routing import build_problem, solve
 
     code_before = code_fingerprint()
     rows.append(Row("import", "core modules (logistics.routing.solver + deps)", s_core))
@@ -412,8 +408,14 @@ def run(quick: bool) -> tuple[list[Row], list[str], dict[str, str]]:
 
         # ---------------------------------------------------------------- solve
         def solve_row(
-            section: str, item: str, name: str, limit: float, seconds: float, plan: Any,
-            valid: Any, note: str = "",
+            section: str,
+            item: str,
+            name: str,
+            limit: float,
+            seconds: float,
+            plan: Any,
+            valid: Any,
+            note: str = "",
         ) -> Row:
             s = plan.solver
             if s.hit_time_limit:
@@ -471,7 +473,13 @@ def run(quick: bool) -> tuple[list[Row], list[str], dict[str, str]]:
                 s_val, valid = timed(validate_plan, plan, sc, net)
                 rows.append(
                     solve_row(
-                        "solve", "solve", name, limit, s_solve, plan, valid,
+                        "solve",
+                        "solve",
+                        name,
+                        limit,
+                        s_solve,
+                        plan,
+                        valid,
                         note=f"solver wall_s {plan.solver.wall_s:.2f}; validate {s_val:.2f} s",
                     )
                 )
@@ -493,7 +501,13 @@ def run(quick: bool) -> tuple[list[Row], list[str], dict[str, str]]:
             limit = sc.solver.time_limit_s if e2e_limit is None else e2e_limit
             rows.append(
                 solve_row(
-                    "e2e", "end-to-end", name, limit, total, plan, valid,
+                    "e2e",
+                    "end-to-end",
+                    name,
+                    limit,
+                    total,
+                    plan,
+                    valid,
                     note="; ".join(f"{k} {_fmt_s(v)}" for k, v in parts.items()),
                 )
             )

@@ -15,12 +15,11 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from logistics.roads import load_network
-from logistics.plan import validate_plan
-from logistics.routing import build_problem
-from logistics.ops import replan
 from logistics.model import Blockade, load_scenario
-from logistics.routing import solve
+from logistics.ops import replan
+from logistics.plan import validate_plan
+from logistics.roads import load_network
+from logistics.routing import build_problem, solve
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -42,8 +42,8 @@ TIME_LIMIT_S = 60.0
 def scale_scenario(min_spacing_m: float) -> dict:
     """The default scenario scaled up (see the module docstring)."""
     from logistics.demand import build_points
-    from logistics.roads import load_network, with_plant_access
     from logistics.model import load_scenario, scenario_from_dict
+    from logistics.roads import load_network, with_plant_access
 
     d = load_scenario(ROOT / "scenarios" / "senkata-2005-06.yaml").model_dump(mode="json")
     d["name"] = f"scale: {TRUCKS} trucks, points every {min_spacing_m:g} m"

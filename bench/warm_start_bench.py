@@ -32,10 +32,9 @@ LIMITS = (10.0, 30.0)
 
 def run(label: str, data: dict, start: str, limit: float) -> dict:
     """Plan one scenario mapping with one warm start; the table row."""
-    from logistics.plan import validate_plan
-    from logistics.routing import build_problem
     from logistics.model import scenario_from_dict
-    from logistics.routing import solve
+    from logistics.plan import validate_plan
+    from logistics.routing import build_problem, solve
 
     data = {**data, "solver": {**data.get("solver", {}), "warm_start": start}}
     sc = scenario_from_dict(data)

@@ -18,10 +18,9 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from logistics.model import InputError, Scenario, scenario_from_dict
 from logistics.plan import Plan, validate_plan
-from logistics.routing import Problem, build_problem
-from logistics.model import Scenario, scenario_from_dict
-from logistics.routing import solve
+from logistics.routing import Problem, build_problem, solve
 
 #: The Senkata plant's road node (Av. 6 de Marzo, southbound carriageway).
 PLANT_OSMID = 2586278852
@@ -33,6 +32,12 @@ D8 = [1349120855, 4419032134, 5754644866, 3731947938, 2465064712]
 D2 = [581387434, 568585096, 271101598]
 #: Distrito 1: Av. 6 de Marzo further north.
 D1 = [568485712, 571107660]
+
+#: Destination of the reroute test: a road node in La Paz (Periférica), north of the plant.
+REROUTE_DEST = 2678311822
+#: The blocked segment: Calle Independencia, OSM nodes 3474408071 -> 5764433596 (75 m).
+REROUTE_SEG = (3474408071, 5764433596)
+REROUTE_RADIUS_M = 25.0
 
 
 def node_lonlat(net, osmid: int) -> tuple[float, float]:
@@ -213,3 +218,22 @@ def trip_shape(plan: Plan) -> list[tuple[str, int, list[tuple[str, int]]]]:
         (tr.truck_id, t.trip_no, [(s.point_id, s.cylinders) for s in t.stops])
         for tr, t in plan.trips()
     ]
+
+
+def one_line(err: InputError) -> str:
+    """The error's text, asserting it is one line ``where: message``."""
+    s = str(err)
+    assert "\n" not in s and "\r" not in s, s
+    assert s == f"{err.where}: {err.message}"
+    return s
+
+
+def build_error(data: dict, net) -> InputError:
+    """The one-line error building the problem of a scenario whose fields are valid."""
+    import pytest
+
+    sc = scenario_from_dict(data)  # the fields themselves are fine
+    with pytest.raises(InputError) as exc:
+        build_problem(sc, net=net)
+    one_line(exc.value)
+    return exc.value

@@ -7,12 +7,45 @@ tables and plots.
 
 from __future__ import annotations
 
-from logistics.batch.report import RESULTS_PARQUET, RESULTS_CSV, SERVED_PNG, RANKING_PNG, RANKING_CSV, COLUMNS, results_table, write_tables, MIN_PAIRS, blockade_ranking, plot_served_vs_fleet, plot_blockade_ranking, write_plots, served_summary
-from logistics.batch.runs import RESULTS_JSONL, CONNECT_TIMEOUT_S, plan_row, run_variant, read_results, BatchResult, run_variants
-from logistics.batch.variants import MAX_VARY_VALUES, Variant, variant_id, VARY_PARAMS, parse_vary, parse_varies, load_candidates, check_candidates, make_variants, variants_from_files
+from logistics.batch.report import (
+    COLUMNS,
+    MIN_PAIRS,
+    RANKING_CSV,
+    RANKING_PNG,
+    RESULTS_CSV,
+    RESULTS_PARQUET,
+    SERVED_PNG,
+    blockade_ranking,
+    plot_blockade_ranking,
+    plot_served_vs_fleet,
+    results_table,
+    served_summary,
+    write_plots,
+    write_tables,
+)
+from logistics.batch.runs import (
+    CONNECT_TIMEOUT_S,
+    RESULTS_JSONL,
+    BatchResult,
+    plan_row,
+    read_results,
+    run_variant,
+    run_variants,
+)
+from logistics.batch.variants import (
+    MAX_VARY_VALUES,
+    VARY_PARAMS,
+    Variant,
+    check_candidates,
+    load_candidates,
+    make_variants,
+    parse_varies,
+    parse_vary,
+    variant_id,
+    variants_from_files,
+)
 
 __all__ = [
-    "BatchResult",
     "COLUMNS",
     "CONNECT_TIMEOUT_S",
     "MAX_VARY_VALUES",
@@ -24,6 +57,7 @@ __all__ = [
     "RESULTS_PARQUET",
     "SERVED_PNG",
     "VARY_PARAMS",
+    "BatchResult",
     "Variant",
     "blockade_ranking",
     "check_candidates",

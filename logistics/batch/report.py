@@ -169,8 +169,8 @@ def blockade_ranking(table: pd.DataFrame, names: dict[str, str] | None = None) -
         has = present.map(lambda s, c=c: c in s).to_numpy()
         acc = np.zeros(3)
         weight = 0.0
-        for _, idx in cells.groupby(cells).groups.items():
-            idx = np.asarray(idx)
+        for _, members in cells.groupby(cells).groups.items():
+            idx = np.asarray(members)
             h = has[idx]
             if h.all() or not h.any():
                 continue

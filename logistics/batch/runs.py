@@ -33,17 +33,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from logistics.model import InputError, SenkataError
-from logistics.plan import REASONS
 from logistics.batch.report import results_table, write_plots, write_tables
 from logistics.batch.variants import Variant, _one_line
+from logistics.model import InputError, SenkataError
+from logistics.plan import REASONS
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from rich.console import Console
 
-    from logistics.roads import RoadNetwork
     from logistics.plan import Plan
+    from logistics.roads import RoadNetwork
     from logistics.routing import Problem
 
 RESULTS_JSONL = "results.jsonl"
@@ -65,18 +65,12 @@ def _network(path: str | None, data: str | None) -> RoadNetwork:
 def _facts(d: dict[str, Any]) -> dict[str, Any]:
     """Fleet size, stock and blockade ids read from a (possibly invalid) scenario mapping."""
     out: dict[str, Any] = {}
-    try:
+    with contextlib.suppress(KeyError, TypeError, AttributeError):
         out["trucks"] = sum(g.get("count") or len(g.get("ids") or []) for g in d["fleet"])
-    except (KeyError, TypeError, AttributeError):
-        pass
-    try:
+    with contextlib.suppress(KeyError, TypeError, IndexError):
         out["stock"] = d["plants"][0]["stock"]
-    except (KeyError, TypeError, IndexError):
-        pass
-    try:
+    with contextlib.suppress(KeyError, TypeError):
         out["blockades"] = ",".join(str(b["id"]) for b in d.get("blockades") or [])
-    except (KeyError, TypeError):
-        pass
     return out
 
 
@@ -125,10 +119,9 @@ def run_variant(
         the solver fails or the validator rejects the plan. With ``keep_plan`` a valid
         plan's JSON is under ``"_plan_json"`` (written by the client).
     """
-    from logistics.plan import validate_plan
-    from logistics.routing import build_problem
     from logistics.model import scenario_from_dict
-    from logistics.routing import solve
+    from logistics.plan import validate_plan
+    from logistics.routing import build_problem, solve
 
     t0 = time.perf_counter()
     row = _base_row(variant, variant.error)
@@ -434,10 +427,8 @@ def _warm_map_cache(variants: Sequence[Variant], data: str | None) -> None:
         except (KeyError, TypeError):
             sources.add("embedded")
     for src in sorted(sources):
-        try:
+        with contextlib.suppress(Exception):  # the variants report it, one row each
             _network(None if src == "embedded" else src, data)
-        except Exception:  # the variants report it, one row each
-            pass
 
 
 def _run_on_dask(

@@ -22,8 +22,8 @@ import yaml
 from logistics.model import InputError, SenkataError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from logistics.roads import RoadNetwork
     from logistics.model import Blockade, Scenario
+    from logistics.roads import RoadNetwork
 
 
 #: Most values one ``--vary`` range may expand to (a typo like ``1:100000`` is an error).

@@ -215,10 +215,15 @@ def sweep(
     --blockades-from, OUT/blockade_ranking.png (+ .csv): candidates ranked by how much
     demand they cut off when present.
     """
-    from logistics.batch import check_candidates, load_candidates, make_variants, parse_varies, run_variants
-    from logistics.model import InputError
+    from logistics.batch import (
+        check_candidates,
+        load_candidates,
+        make_variants,
+        parse_varies,
+        run_variants,
+    )
+    from logistics.model import InputError, load_scenario
     from logistics.roads import load_network
-    from logistics.model import load_scenario
 
     sc = load_scenario(scenario)
     grid = parse_varies(vary or [])

@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
-from logistics.model import SenkataError
-from logistics.model import InputError
+from logistics.model import InputError, SenkataError
 
 #: ``--data-dir`` as every command takes it
 DataDir = Annotated[
@@ -90,9 +88,8 @@ def date_option(value: str | None, scenario: Any) -> str:
 def plan_and_scenario(plan_file: Path, scenario_file: Path, data: Path | None, *, points: bool):
     """Load the plan, its scenario, the map (and the points); check they belong together
     and that the plan passes the validator (no sheet or dispatch of a broken plan)."""
+    from logistics.model import load_scenario, scenario_digest
     from logistics.plan import Plan, validate_plan
-    from logistics.routing import scenario_digest
-    from logistics.model import load_scenario
 
     try:
         plan = Plan.load(plan_file)
@@ -106,7 +103,7 @@ def plan_and_scenario(plan_file: Path, scenario_file: Path, data: Path | None, *
         update={"time_limit_s": plan.solver.time_limit_s, "seed": plan.solver.seed}
     )
     as_planned = sc.model_copy(update={"solver": solver})
-    if scenario_digest(SimpleNamespace(scenario=as_planned)) != plan.scenario_sha256:
+    if scenario_digest(as_planned) != plan.scenario_sha256:
         # An edited scenario, or one read by a newer planner: not fatal by itself, since the
         # plan is re-validated against this scenario below, but worth saying.
         console.print(

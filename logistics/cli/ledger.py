@@ -10,13 +10,24 @@ import json
 from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
+
 import typer
 from rich.table import Table
-from logistics.cli.common import DataDir, console, err_console
+
+from logistics.cli.common import (
+    By,
+    DataDir,
+    DateOpt,
+    Db,
+    Price,
+    ScenarioOpt,
+    console,
+    date_option,
+    err_console,
+    plan_and_scenario,
+)
 from logistics.cli.common import user_errors as _user_errors
 from logistics.paper import OFFICIAL_PRICE_BS
-from logistics.cli.common import By, DateOpt, Db, Price, ScenarioOpt, date_option, plan_and_scenario
-
 
 ledger_app = typer.Typer(
     help="The delivery ledger: dispatch plans, record stops, reconcile, verify.",

@@ -10,8 +10,8 @@ from __future__ import annotations
 import sys
 
 import typer
-from logistics.cli.maps import maps_app
 
+from logistics.cli.maps import maps_app
 
 app = typer.Typer(
     help="Plan guarded LPG deliveries from the Senkata plant over the real road map.",

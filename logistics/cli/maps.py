@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 from typing import Annotated
+
 import numpy as np
 import typer
 from rich.table import Table
+
 from logistics.cli.common import DataDir, console
 from logistics.cli.common import user_errors as _user_errors
 from logistics.model import InputError
-
 
 maps_app = typer.Typer(
     help="The road map: what is loaded, and downloading a full one.", no_args_is_help=True
@@ -101,7 +102,7 @@ def maps_fetch(
     if len(parts) != 4:
         raise InputError("--bbox", f"expected WEST,SOUTH,EAST,NORTH (4 numbers), got {bbox!r}")
     with console.status("checking the connection to Overpass..."):
-        graph = fetch_graph(parts)  # type: ignore[arg-type]
+        graph = fetch_graph(parts)
     path = save_graphml(graph, out)
     console.print(
         f"wrote {path} ({graph.number_of_nodes():,} nodes); use it with map.source: {path}"

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
+
 import typer
+
 from logistics.cli.common import DataDir, console, err_console
 from logistics.cli.common import user_errors as _user_errors
 from logistics.model import InputError
@@ -19,8 +21,8 @@ def _load(
     allocation: str | None = None,
     warm_start: str | None = None,
 ):
-    from logistics.routing import build_problem
     from logistics.model import WARM_STARTS, load_scenario
+    from logistics.routing import build_problem
 
     sc = load_scenario(scenario)
     updates: dict[str, Any] = {}
@@ -91,8 +93,8 @@ def plan(
     data: DataDir = None,
 ) -> None:
     """Plan one shift and write the plan, its routes and a summary into --out."""
-    from logistics.plan import validate_plan
     from logistics.ops import print_summary, write_outputs
+    from logistics.plan import validate_plan
     from logistics.routing import solve
 
     sc, problem = _load(scenario, data, time_limit, seed, allocation, warm_start)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any
+
 import typer
 from rich.console import Console
 from rich.table import Table
+
 from logistics.cli.common import DataDir, console, err_console
 from logistics.cli.common import user_errors as _user_errors
 from logistics.model import InputError
@@ -51,11 +53,10 @@ def replan(
     data: DataDir = None,
 ) -> None:
     """Re-plan the rest of a shift from --at: done work stays, trucks go on from where they are."""
-    from logistics.plan import Plan, validate_plan
-    from logistics.ops import read_progress
-    from logistics.ops import replan as do_replan
-    from logistics.ops import print_summary, write_outputs
     from logistics.model import Blockade, load_scenario
+    from logistics.ops import print_summary, read_progress, write_outputs
+    from logistics.ops import replan as do_replan
+    from logistics.plan import Plan, validate_plan
 
     sc = load_scenario(scenario)
     try:

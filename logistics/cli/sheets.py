@@ -13,10 +13,17 @@ from typing import Annotated
 
 import typer
 
-from logistics.cli.common import DataDir, console
+from logistics.cli.common import (
+    DataDir,
+    DateOpt,
+    Price,
+    ScenarioOpt,
+    console,
+    date_option,
+    plan_and_scenario,
+)
 from logistics.cli.common import user_errors as _user_errors
 from logistics.paper import OFFICIAL_PRICE_BS
-from logistics.cli.common import DateOpt, Price, ScenarioOpt, date_option, plan_and_scenario
 
 
 @_user_errors
@@ -46,5 +53,3 @@ def sheets(
 
 
 # --------------------------------------------------------------------------- ledger
-
-

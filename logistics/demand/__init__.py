@@ -7,15 +7,23 @@ sites), gives each its households, ration, eligibility and hours.
 
 from __future__ import annotations
 
-from logistics.demand.areas import EL_ALTO_CODE, LA_PAZ_CODE, AREA_ALIASES, Areas, load_areas, resolve_delegate_district, norm_area
+from logistics.demand.areas import (
+    AREA_ALIASES,
+    EL_ALTO_CODE,
+    LA_PAZ_CODE,
+    Areas,
+    load_areas,
+    norm_area,
+    resolve_delegate_district,
+)
 from logistics.demand.points import DeliveryPoint, build_points
 
 __all__ = [
     "AREA_ALIASES",
-    "Areas",
-    "DeliveryPoint",
     "EL_ALTO_CODE",
     "LA_PAZ_CODE",
+    "Areas",
+    "DeliveryPoint",
     "build_points",
     "load_areas",
     "norm_area",

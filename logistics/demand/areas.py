@@ -12,12 +12,12 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
 import geopandas as gpd
 import shapely
-from logistics.model import config
-from logistics.model import InputError
-from logistics.roads import METRIC_CRS
 
+from logistics.model import InputError, config
+from logistics.roads import METRIC_CRS
 
 EL_ALTO_CODE = "20105"
 

@@ -24,14 +24,14 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from shapely.geometry import MultiPoint, Point, Polygon
+from shapely.geometry.base import BaseGeometry
 
-from logistics.model import config
-from logistics.model import InputError
-from logistics.roads import TO_METRIC, RoadNetwork
-from logistics.model import Eligibility, Scenario
 from logistics.demand.areas import Areas, _norm, load_areas
+from logistics.model import Eligibility, InputError, Scenario, config
+from logistics.roads import TO_METRIC, RoadNetwork
 
 
 @dataclass
@@ -112,7 +112,7 @@ def _assign_areas(points: list[DeliveryPoint], areas: Areas) -> None:
     )
     hit = gpd.sjoin(gdf, areas.frame[["name", "geometry"]], how="left", predicate="intersects")
     for i, row in zip(hit["i"], hit["index_right"], strict=True):
-        if row != row:  # NaN: in no area
+        if pd.isna(row):  # in no area
             continue
         a = areas.frame.loc[int(row)]
         p = points[int(i)]
@@ -283,7 +283,7 @@ def build_points(
             p.households = 0.0
             p.notes.append("outside the populated areas; no households estimated")
         if p.kind != "priority":
-            p.ration = int(round(p.households * dem.cylinders_per_household))
+            p.ration = round(p.households * dem.cylinders_per_household)
     points = [p for p in points if p.ration > 0]
     _apply_eligibility(points, scenario.eligibility, areas)
     _apply_windows(points, dem, areas)
@@ -331,7 +331,7 @@ def _apply_eligibility(points: list[DeliveryPoint], elig: Eligibility, areas: Ar
         eligible_names.add(_norm(areas.resolve(name, f"eligibility.eligible[{i}]")))
     polys = []
     for i, ep in enumerate(elig.excluded_polygons):
-        poly = Polygon(ep.coordinates)
+        poly: BaseGeometry = Polygon(ep.coordinates)
         if not poly.is_valid:
             poly = shapely.make_valid(poly)
         if poly.area == 0:
@@ -342,5 +342,3 @@ def _apply_eligibility(points: list[DeliveryPoint], elig: Eligibility, areas: Ar
         polys.append((ep.name, poly))
     for p in points:
         p.excluded_by = _excluded_reason(p, elig, eligible_names, polys)
-
-

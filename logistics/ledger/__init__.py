@@ -7,25 +7,54 @@ loaded with what the guards signed, per truck, district and shift, and flags the
 
 from __future__ import annotations
 
-from logistics.ledger.reconcile import FLAG_KINDS, StopOutcome, Totals, Flag, Reconciliation, outcomes, reconcile, REPORT_COLUMNS, write_report
-from logistics.ledger.store import ENV_URL, DEFAULT_URL, GENESIS, MIGRATIONS, TEST_PAUSE_ENV, KINDS, Base, Entry, HASHED, entry_hash, resolve_url, VerifyReport, Ledger, recorded_by_default, dispatch, record_stops, record_sheet, correct
+from logistics.ledger.reconcile import (
+    FLAG_KINDS,
+    REPORT_COLUMNS,
+    Flag,
+    Reconciliation,
+    StopOutcome,
+    Totals,
+    outcomes,
+    reconcile,
+    write_report,
+)
+from logistics.ledger.store import (
+    DEFAULT_URL,
+    ENV_URL,
+    GENESIS,
+    HASHED,
+    KINDS,
+    MIGRATIONS,
+    TEST_PAUSE_ENV,
+    Base,
+    Entry,
+    Ledger,
+    VerifyReport,
+    correct,
+    dispatch,
+    entry_hash,
+    record_sheet,
+    record_stops,
+    recorded_by_default,
+    resolve_url,
+)
 
 __all__ = [
-    "Base",
     "DEFAULT_URL",
     "ENV_URL",
-    "Entry",
     "FLAG_KINDS",
-    "Flag",
     "GENESIS",
     "HASHED",
     "KINDS",
-    "Ledger",
     "MIGRATIONS",
     "REPORT_COLUMNS",
+    "TEST_PAUSE_ENV",
+    "Base",
+    "Entry",
+    "Flag",
+    "Ledger",
     "Reconciliation",
     "StopOutcome",
-    "TEST_PAUSE_ENV",
     "Totals",
     "VerifyReport",
     "correct",

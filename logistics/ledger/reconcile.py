@@ -30,9 +30,10 @@ import csv
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from logistics.model import InputError
 from logistics.ledger.store import Entry, Ledger
+from logistics.model import InputError
 
 FLAG_KINDS = (
     "missing-cylinders",
@@ -140,7 +141,7 @@ def outcomes(entries: list[Entry]) -> list[StopOutcome]:
     return out
 
 
-def reconcile(ledger: Ledger, plan_id: str | None = None) -> Reconciliation:
+def reconcile(ledger: Ledger, plan_id: str | None = None) -> Reconciliation:  # noqa: PLR0912, PLR0915 - one pass over the entries, flag by flag
     """Compare every dispatched plan (or one) with its recorded stops; flag discrepancies.
 
     Several plans dispatched for the same date and shift are reconciled together for the
@@ -169,13 +170,13 @@ def reconcile(ledger: Ledger, plan_id: str | None = None) -> Reconciliation:
         return totals[k]
 
     def flag(kind: str, o: StopOutcome | None, detail: str, **kw: object) -> None:
-        base = {"truck": "", "trip": None, "point_id": "", "entries": ()}
+        base: dict[str, Any] = {"truck": "", "trip": None, "point_id": "", "entries": ()}
         if o is not None:
             base = {"truck": o.truck, "trip": o.trip, "point_id": o.point_id, "entries": o.entries}
         base.update(kw)
         p = o.plan_id if o is not None else str(kw.get("plan_id"))
         base.pop("plan_id", None)
-        flags.append(Flag(kind, shift_of[p], p, detail=detail, **base))  # type: ignore[arg-type]
+        flags.append(Flag(kind, shift_of[p], p, detail=detail, **base))
 
     records = [o for o in outcomes(entries) if o.plan_id in shift_of]
     planned_at: Counter[tuple[str, str]] = Counter()  # (shift, point) -> planned stops
@@ -237,10 +238,10 @@ def reconcile(ledger: Ledger, plan_id: str | None = None) -> Reconciliation:
     for o in records:
         sh, info = shift_of[o.plan_id], plans[o.plan_id]
         point = info["points"].get(o.point_id)
-        trip = next(
+        planned_trip = next(
             (t for t in info["trips"] if (t["truck"], t["trip"]) == (o.truck, o.trip)), None
         )
-        stops = trip["stops"] if trip else []
+        stops = planned_trip["stops"] if planned_trip else []
         on_plan = [s for s in stops if s["point_id"] == o.point_id]
         group = point["group"] if point else "unknown point"
         for section, key in (("truck", o.truck), ("district", group), ("shift", shift_plans[sh])):

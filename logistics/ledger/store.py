@@ -37,8 +37,14 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from logistics.model import InputError
+from logistics.paper import (
+    StopRecord,
+    plan_sheets,
+    read_filled_sheet,
+    shift_label,
+    verify_sheet_checksum,
+)
 from logistics.plan import Plan
-from logistics.paper import StopRecord, plan_sheets, read_filled_sheet, shift_label, verify_sheet_checksum
 
 ENV_URL = "SENKATA_LEDGER_URL"
 DEFAULT_URL = "sqlite:///ledger.sqlite"
@@ -371,7 +377,7 @@ def record_stops(
     out = []
     with ledger.transaction() as s:
         plans: dict[str, dict] = {}
-        done = set()
+        done: set[tuple[Any, ...]] = set()
         if from_sheet:
             for e in s.scalars(select(Entry).where(Entry.kind == "stop")):
                 if e.stop_no is not None:

@@ -8,12 +8,51 @@ caches live. Everything else in the planner builds on this room; it imports none
 
 from __future__ import annotations
 
-from logistics.model.config import PROJECT_ROOT, data_dir, cache_dir, embedded_map_path, stops_path
-from logistics.model.errors import SenkataError, InputError, MapSourceError, PlanInfeasibleError
-from logistics.model.loading import MAX_SCENARIO_BYTES, scenario_from_dict, load_scenario, scenario_from_text, scenario_to_yaml
-from logistics.model.scenario import SENKATA_LAT, SENKATA_LON, parse_hhmm, format_hhmm, Lat, Lon, Name, TimeWindow, MapSettings, Plant, TruckGroup, Guard, Commission, Guards, Shift, ListedPoint, AreaWindow, Demand, PrioritySite, ExcludedPolygon, Eligibility, Blockade, WarmStart, WARM_STARTS, SolverSettings, Scenario
+from logistics.model.config import PROJECT_ROOT, cache_dir, data_dir, embedded_map_path, stops_path
+from logistics.model.errors import InputError, MapSourceError, PlanInfeasibleError, SenkataError
+from logistics.model.loading import (
+    MAX_SCENARIO_BYTES,
+    load_scenario,
+    scenario_digest,
+    scenario_from_dict,
+    scenario_from_text,
+    scenario_to_yaml,
+)
+from logistics.model.scenario import (
+    SENKATA_LAT,
+    SENKATA_LON,
+    WARM_STARTS,
+    AreaWindow,
+    Blockade,
+    Commission,
+    Demand,
+    Eligibility,
+    ExcludedPolygon,
+    Guard,
+    Guards,
+    Lat,
+    ListedPoint,
+    Lon,
+    MapSettings,
+    Name,
+    Plant,
+    PrioritySite,
+    Scenario,
+    Shift,
+    SolverSettings,
+    TimeWindow,
+    TruckGroup,
+    WarmStart,
+    format_hhmm,
+    parse_hhmm,
+)
 
 __all__ = [
+    "MAX_SCENARIO_BYTES",
+    "PROJECT_ROOT",
+    "SENKATA_LAT",
+    "SENKATA_LON",
+    "WARM_STARTS",
     "AreaWindow",
     "Blockade",
     "Commission",
@@ -26,23 +65,18 @@ __all__ = [
     "Lat",
     "ListedPoint",
     "Lon",
-    "MAX_SCENARIO_BYTES",
     "MapSettings",
     "MapSourceError",
     "Name",
-    "PROJECT_ROOT",
     "PlanInfeasibleError",
     "Plant",
     "PrioritySite",
-    "SENKATA_LAT",
-    "SENKATA_LON",
     "Scenario",
     "SenkataError",
     "Shift",
     "SolverSettings",
     "TimeWindow",
     "TruckGroup",
-    "WARM_STARTS",
     "WarmStart",
     "cache_dir",
     "data_dir",
@@ -50,6 +84,7 @@ __all__ = [
     "format_hhmm",
     "load_scenario",
     "parse_hhmm",
+    "scenario_digest",
     "scenario_from_dict",
     "scenario_from_text",
     "scenario_to_yaml",

@@ -9,14 +9,19 @@ problem becomes an :class:`~logistics.model.errors.InputError` naming the field 
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+
 import yaml
 from pydantic import (
     ValidationError,
 )
+
 from logistics.model.errors import InputError
 from logistics.model.scenario import Scenario
-
 
 #: Largest scenario file we read (the app takes uploads; keep parsing bounded).
 MAX_SCENARIO_BYTES = 1_000_000
@@ -34,9 +39,9 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     return out or "scenario"
 
 
-def _describe(err: dict) -> str:
-    kind = err.get("type", "")
-    msg = err.get("msg", "")
+def _describe(err: Mapping[str, Any]) -> str:
+    kind = str(err.get("type", ""))
+    msg = str(err.get("msg", ""))
     if kind == "extra_forbidden":
         return "unknown field (check the spelling; see scenarios/senkata-2005-06.yaml)"
     if kind == "missing":
@@ -116,3 +121,9 @@ def scenario_to_yaml(scenario: Scenario) -> str:
     """Serialise a scenario back to YAML that :func:`load_scenario` accepts unchanged."""
     data = scenario.model_dump(mode="json", exclude_none=True)
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def scenario_digest(scenario: Scenario) -> str:
+    """sha256 of the scenario's canonical JSON: the plan records which scenario it implements."""
+    data = scenario.model_dump(mode="json")
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()

@@ -24,7 +24,6 @@ from pydantic import (
     model_validator,
 )
 
-
 #: The Senkata plant (YPFB). Approximate: from a third-party constant table, cross-checked
 #: 47 m from Av. 6 de Marzo / RN1 and inside El Alto District 8 (see shared SOURCES.md).
 SENKATA_LAT = -16.57401
@@ -385,5 +384,3 @@ class Scenario(_Model):
     @property
     def plant(self) -> Plant:
         return self.plants[0]
-
-

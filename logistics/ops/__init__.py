@@ -7,13 +7,26 @@ plan's output files.
 
 from __future__ import annotations
 
-from logistics.ops.diff import StopChangeKind, StopChange, GroupChange, TruckChange, PlanDiff, diff_plans
-from logistics.ops.replan import PROGRESS_COLUMNS, read_progress, progress_from_ledger, truck_states, replan
-from logistics.ops.report import summary_rows, write_outputs, solver_line, print_summary
+from logistics.ops.diff import (
+    GroupChange,
+    PlanDiff,
+    StopChange,
+    StopChangeKind,
+    TruckChange,
+    diff_plans,
+)
+from logistics.ops.replan import (
+    PROGRESS_COLUMNS,
+    progress_from_ledger,
+    read_progress,
+    replan,
+    truck_states,
+)
+from logistics.ops.report import print_summary, solver_line, summary_rows, write_outputs
 
 __all__ = [
-    "GroupChange",
     "PROGRESS_COLUMNS",
+    "GroupChange",
     "PlanDiff",
     "StopChange",
     "StopChangeKind",

@@ -11,18 +11,24 @@ carries (they are not taken from the plant's stock again), under the new blockad
 from __future__ import annotations
 
 import csv
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from logistics.model import InputError
-from logistics.routing import FixedPart, build_plan
+from logistics.model import Blockade, InputError, Scenario, TimeWindow, format_hhmm, parse_hhmm
 from logistics.plan import Plan, Trip
-from logistics.routing import Problem, build_problem
-from logistics.model import Blockade, Scenario, TimeWindow, format_hhmm, parse_hhmm
-from logistics.routing import SolveStats, TruckStart, make_drops
+from logistics.routing import (
+    FixedPart,
+    Problem,
+    SolveStats,
+    TruckStart,
+    build_plan,
+    build_problem,
+    make_drops,
+)
 from logistics.routing.solver import _route
 
 #: Progress file columns: one row per stop handed over.
@@ -72,8 +78,7 @@ def progress_from_ledger(db: str | None, plan_id: str) -> dict[tuple[str, int, s
     plan_id
         The dispatched plan's id (``Plan.plan_id()``).
     """
-    from logistics.ledger import Ledger
-    from logistics.ledger import outcomes
+    from logistics.ledger import Ledger, outcomes
 
     with Ledger(db) as ledger:
         stops = [o for o in outcomes(ledger.entries()) if o.plan_id == plan_id]
@@ -107,7 +112,7 @@ def _walk(problem: Problem, leg_nodes: list[int], t0: float, at: float, speed: f
     pairs: dict[tuple[int, int], int] = {}
     clock, km, delay = t0, 0.0, 0.0
     reached = 0
-    for k, (a, b) in enumerate(zip(idx[:-1], idx[1:], strict=True)):
+    for k, (a, b) in enumerate(itertools.pairwise(idx)):
         if (a, b) not in pairs:
             cand = np.flatnonzero((net.edge_u == a) & (net.edge_v == b))
             pairs[(a, b)] = int(cand[np.argmin(net.edge_time_s[cand])])
@@ -275,7 +280,10 @@ def replan(
     # what is left of each point's ration, and truck positions as extra table locations
     problem.routable = [replace(p, ration=max(0, p.ration - got[p.id])) for p in problem.routable]
     road = [(tid, st) for tid, st in states.items() if st.start.loc == -1]
-    nodes = [problem.plant_node] + [p.node for p in problem.routable] + [st.node for _, st in road]
+    nodes = [problem.plant_node] + [p.node for p in problem.routable]
+    for _, st in road:
+        assert st.node is not None  # set for every truck out on the road
+        nodes.append(st.node)
     problem.tables = problem.net.route_tables(
         nodes, edge_mask=problem.edge_mask, edge_delay_s=problem.edge_delay_s
     )

@@ -18,10 +18,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from logistics.roads import RoadNetwork
-from logistics.plan import Plan
 from logistics.model import format_hhmm
 from logistics.paper import routes_geojson
+from logistics.plan import Plan
+from logistics.roads import RoadNetwork
 
 
 def summary_rows(plan: Plan) -> list[dict]:

@@ -8,7 +8,23 @@
 
 from __future__ import annotations
 
-from logistics.paper.data import OFFICIAL_PRICE_BS, COLUMNS, FILL_COLUMNS, PLANNED_COLUMNS, MAX_COUNT, sheet_checksum, shift_label, commission_label, trip_rows, plan_sheets, SheetCheck, verify_sheet_checksum, StopRecord, read_sheet_rows, read_filled_sheet
+from logistics.paper.data import (
+    COLUMNS,
+    FILL_COLUMNS,
+    MAX_COUNT,
+    OFFICIAL_PRICE_BS,
+    PLANNED_COLUMNS,
+    SheetCheck,
+    StopRecord,
+    commission_label,
+    plan_sheets,
+    read_filled_sheet,
+    read_sheet_rows,
+    sheet_checksum,
+    shift_label,
+    trip_rows,
+    verify_sheet_checksum,
+)
 from logistics.paper.routes import routes_geojson
 from logistics.paper.sheets import summary_rows, write_sheets
 from logistics.paper.steps import Step, edge_lookup, leg_steps

@@ -19,10 +19,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from logistics.model import InputError
-from logistics.plan import Plan, Trip, TruckPlan
-from logistics.model import format_hhmm
 
+from logistics.model import InputError, format_hhmm
+from logistics.plan import Plan, Trip, TruckPlan
 
 #: HISTORICAL (to our knowledge, not verified offline, so treat it as an ASSUMPTION): the
 #: regulated price of a 10 kg LPG garrafa in Bolivia in 2005, Bs 22.50, frozen for years.
@@ -71,7 +70,7 @@ _MONEY_COLS = {"price_bs", "total_bs"}
 MAX_COUNT = 100_000
 
 
-def _canon(col: str, value: Any) -> str:
+def _canon(col: str, value: Any) -> str:  # noqa: PLR0911 - one return per column type
     """One planned cell as the canonical string the checksum is computed over.
 
     CSV gives strings, XLSX numbers and times; both must hash the same.

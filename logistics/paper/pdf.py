@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from xml.sax.saxutils import escape
 
 import numpy as np
 
-from logistics.roads import KIND_ROAD, RoadNetwork
-from logistics.plan import Plan, Trip, TruckPlan
 from logistics.model import format_hhmm
-from logistics.paper.steps import edge_lookup, leg_steps
 from logistics.paper.data import shift_label
+from logistics.paper.steps import edge_lookup, leg_steps
+from logistics.plan import Plan, Trip, TruckPlan
+from logistics.roads import KIND_ROAD, RoadNetwork
 
 _MARGIN_MM = 12.0
 _GREY = 0.72
@@ -67,7 +68,7 @@ def _canvas_with_footer(footer: str) -> type:
             super().__init__(*args, **kwargs)
             self._saved: list[dict] = []
 
-        def showPage(self) -> None:  # noqa: N802 - reportlab's name
+        def showPage(self) -> None:
             self._saved.append(dict(self.__dict__))
             self._startPage()
 
@@ -142,7 +143,7 @@ def trip_map_png(
     assumed: list = []
     for leg in trip.legs:
         idx = [net.node_index(n) for n in leg.nodes]
-        for u, v in zip(idx[:-1], idx[1:], strict=True):
+        for u, v in itertools.pairwise(idx):
             seg = [(net.lon[u], net.lat[u]), (net.lon[v], net.lat[v])]
             e = lookup.get((u, v))
             (real if e is None or net.edge_kind[e] == KIND_ROAD else assumed).append(seg)
@@ -166,8 +167,8 @@ def trip_map_png(
         w, e_ = (w + e_ - want_w) / 2, (w + e_ + want_w) / 2
     fig = Figure(figsize=(7.1, 7.1 * ratio), dpi=dpi)
     ax = fig.add_axes((0.005, 0.005, 0.99, 0.99))
-    u, v = net.edge_u, net.edge_v
-    lu, la, lv, lb = net.lon[u], net.lat[u], net.lon[v], net.lat[v]
+    eu, ev = net.edge_u, net.edge_v
+    lu, la, lv, lb = net.lon[eu], net.lat[eu], net.lon[ev], net.lat[ev]
     inside = ((lu >= w) & (lu <= e_) & (la >= s) & (la <= n)) | (
         (lv >= w) & (lv <= e_) & (lb >= s) & (lb <= n)
     )
@@ -175,7 +176,8 @@ def trip_map_png(
         [np.column_stack([lu[inside], la[inside]]), np.column_stack([lv[inside], lb[inside]])],
         axis=1,
     )
-    ax.add_collection(LineCollection(grey, colors=str(_GREY), linewidths=0.8, zorder=1))
+    # an (n, 2, 2) array is n segments; matplotlib's stubs ask for a sequence
+    ax.add_collection(LineCollection(cast(Any, grey), colors=str(_GREY), linewidths=0.8, zorder=1))
     ax.add_collection(LineCollection(real, colors="black", linewidths=2.8, zorder=3))
     if assumed:
         dash = (0, (2, 1.5))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from logistics.roads import RoadNetwork
-from logistics.plan import Plan
 from logistics.model import format_hhmm
+from logistics.plan import Plan
+from logistics.roads import RoadNetwork
 
 
 def routes_geojson(plan: Plan, net: RoadNetwork) -> dict:

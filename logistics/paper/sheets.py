@@ -33,14 +33,18 @@ from collections import defaultdict
 from collections.abc import Collection
 from pathlib import Path
 
-
-from logistics.model import InputError
-from logistics.roads import RoadNetwork, with_plant_access
-from logistics.plan import Plan
-from logistics.model import Scenario, format_hhmm
-from logistics.paper.data import COLUMNS, MAX_COUNT, OFFICIAL_PRICE_BS, _MONEY_COLS, commission_label, plan_sheets
+from logistics.model import InputError, Scenario, format_hhmm
+from logistics.paper.data import (
+    _MONEY_COLS,
+    COLUMNS,
+    MAX_COUNT,
+    OFFICIAL_PRICE_BS,
+    commission_label,
+    plan_sheets,
+)
 from logistics.paper.routes import _geojson, _gpx
-
+from logistics.plan import Plan
+from logistics.roads import RoadNetwork, with_plant_access
 
 # ------------------------------------------------------------------ rows, checksums
 

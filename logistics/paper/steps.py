@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Any
+
 import numpy as np
+
 from logistics.model import InputError
 from logistics.roads import KIND_ACCESS, KIND_CONNECTOR, KIND_RETURN, RoadNetwork
 
@@ -76,7 +79,7 @@ def leg_steps(net: RoadNetwork, nodes: list[int]) -> list[Step]:
     lookup = edge_lookup(net)
     idx = [net.node_index(n) for n in nodes]
     groups: list[list[Any]] = []  # [label, metres, assumed metres, first edge, last edge]
-    for u, v in zip(idx[:-1], idx[1:], strict=True):
+    for u, v in itertools.pairwise(idx):
         e = lookup.get((u, v))
         if e is None:
             msg = f"the plan drives OSM nodes {nodes[0]}..{nodes[-1]} over a missing road"

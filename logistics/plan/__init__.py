@@ -8,19 +8,36 @@ solver, or edited by hand, is judged the same way.
 
 from __future__ import annotations
 
-from logistics.plan.model import Leg, Stop, Trip, TruckPlan, Unserved, GroupTotal, PlantInfo, SolverInfo, Plan, REASONS
-from logistics.plan.validate import TIME_TOL_MIN, KM_TOL, ValidationReport, check_plan, validate_plan
+from logistics.plan.model import (
+    REASONS,
+    GroupTotal,
+    Leg,
+    Plan,
+    PlantInfo,
+    SolverInfo,
+    Stop,
+    Trip,
+    TruckPlan,
+    Unserved,
+)
+from logistics.plan.validate import (
+    KM_TOL,
+    TIME_TOL_MIN,
+    ValidationReport,
+    check_plan,
+    validate_plan,
+)
 
 __all__ = [
-    "GroupTotal",
     "KM_TOL",
+    "REASONS",
+    "TIME_TOL_MIN",
+    "GroupTotal",
     "Leg",
     "Plan",
     "PlantInfo",
-    "REASONS",
     "SolverInfo",
     "Stop",
-    "TIME_TOL_MIN",
     "Trip",
     "TruckPlan",
     "Unserved",

@@ -10,19 +10,28 @@ Use it through :func:`logistics.plan.validate_plan`.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry.base import BaseGeometry
 
 from logistics.demand import build_points, load_areas, norm_area
-from logistics.roads import TO_METRIC, KIND_ACCESS, KIND_CONNECTOR, KIND_RETURN, KIND_ROAD, RoadNetwork, with_plant_access
-from logistics.plan.model import Plan
-from logistics.plan.model import REASONS
 from logistics.model import Scenario, format_hhmm
-from typing import Any
+from logistics.plan.model import REASONS, Plan
+from logistics.roads import (
+    KIND_ACCESS,
+    KIND_CONNECTOR,
+    KIND_RETURN,
+    KIND_ROAD,
+    TO_METRIC,
+    RoadNetwork,
+    with_plant_access,
+)
 
 #: Tolerance for times (minutes) and distances (km) recomputed from the map.
 TIME_TOL_MIN = 0.5
@@ -50,7 +59,7 @@ class _Blk:
     delay_min: float
     start: float  # minutes after midnight
     end: float
-    zone: object  # shapely geometry (metric) or None for way blockades
+    zone: BaseGeometry | None  # metric circle; None for way blockades
     ways: set[int]
 
 
@@ -65,6 +74,7 @@ def _blockades(scenario: Scenario) -> list[_Blk]:
     for b in scenario.blockades:
         zone = None
         if b.way_ids is None:
+            assert b.lon is not None and b.lat is not None and b.radius_m is not None
             cx, cy = TO_METRIC.transform(b.lon, b.lat)
             zone = Point(cx, cy).buffer(b.radius_m, quad_segs=32)
         start = b.window.start_min if b.window else -1.0
@@ -77,7 +87,7 @@ def _blockades(scenario: Scenario) -> list[_Blk]:
     return out
 
 
-def check_plan(
+def check_plan(  # noqa: PLR0912, PLR0915 - the validator's walk, rule by rule, in one place
     plan: Plan, scenario: Scenario, net: RoadNetwork, *, data: Path | None = None
 ) -> ValidationReport:
     """Check ``plan`` against ``scenario`` on ``net``; collect every violation found."""
@@ -112,7 +122,7 @@ def check_plan(
 
     def node_inside(b: _Blk, n: int) -> bool:
         if b.zone is not None:
-            return b.zone.covers(Point(net.x[n], net.y[n]))
+            return bool(b.zone.covers(Point(net.x[n], net.y[n])))
         return any(
             int(net.edge_way[e]) in b.ways
             for e in np.flatnonzero((net.edge_u == n) | (net.edge_v == n))
@@ -121,7 +131,7 @@ def check_plan(
     def edge_hits(b: _Blk, e: int) -> bool:
         """Closed: the edge touches the blockade. Permit: the edge reaches into it."""
         if b.zone is not None:
-            return line(e).intersects(b.zone)
+            return bool(line(e).intersects(b.zone))
         if b.closed:
             return int(net.edge_way[e]) in b.ways
         return node_inside(b, int(net.edge_v[e]))
@@ -272,7 +282,7 @@ def check_plan(
                 except KeyError as exc:
                     rep.add(f"{lwhere}: node {exc.args[0]} is not on the map")
                     continue
-                for a, b in zip(idx[:-1], idx[1:], strict=True):
+                for a, b in itertools.pairwise(idx):
                     cands = by_pair.get((a, b))
                     rep.checked_edges += 1
                     if not cands:
@@ -326,11 +336,8 @@ def check_plan(
                             f"distribution hours {format_hhmm(win[0])}-{format_hhmm(win[1])}"
                         )
                     clock = s.depart
-                else:
-                    if trip.back < arrive - TIME_TOL_MIN:
-                        rep.add(
-                            f"{where}: back at {format_hhmm(trip.back)}, too early for the road"
-                        )
+                elif trip.back < arrive - TIME_TOL_MIN:
+                    rep.add(f"{where}: back at {format_hhmm(trip.back)}, too early for the road")
             for s in trip.stops:
                 p = points.get(s.point_id)
                 if p is None:
@@ -371,15 +378,17 @@ def check_plan(
         got = delivered.get(pid, 0)
         if got >= p.ration:
             continue
-        u = listed.get(pid)
-        if u is None:
+        listing = listed.get(pid)
+        if listing is None:
             rep.add(f"point {pid} ({p.name}) got {got} of {p.ration} and is not listed as unserved")
-        elif u.reason not in REASONS:
-            rep.add(f"point {pid}: unknown unserved reason {u.reason!r}")
-        elif u.missing != p.ration - got:
-            rep.add(f"point {pid}: unserved lists {u.missing} missing, expected {p.ration - got}")
-        elif (u.reason == "excluded-zone") != (not p.eligible):
-            rep.add(f"point {pid}: reason {u.reason} but eligible={p.eligible}")
+        elif listing.reason not in REASONS:
+            rep.add(f"point {pid}: unknown unserved reason {listing.reason!r}")
+        elif listing.missing != p.ration - got:
+            rep.add(
+                f"point {pid}: unserved lists {listing.missing} missing, expected {p.ration - got}"
+            )
+        elif (listing.reason == "excluded-zone") != (not p.eligible):
+            rep.add(f"point {pid}: reason {listing.reason} but eligible={p.eligible}")
     for pid in listed:
         if pid not in points:
             rep.add(f"unserved point {pid} is not a point of the scenario")
@@ -403,8 +412,8 @@ def validate_plan(plan: Plan, scenario: Any, net: Any = None, *, data: Path | No
     logistics.plan.validate.ValidationReport
         ``.ok`` and the list of violations, each one line.
     """
-    from logistics.roads import load_network
     from logistics.plan.validate import check_plan
+    from logistics.roads import load_network
 
     if net is None:
         src = scenario.map.source

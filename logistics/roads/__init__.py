@@ -11,7 +11,22 @@ downloads with osmnx; it is not imported here (osmnx is slow to import): use
 from __future__ import annotations
 
 from logistics.roads.build import BUILD_VERSION, build_network, load_network
-from logistics.roads.graph import METRIC_CRS, TRUCK_SPEED_KMH, LINK_SPEED_KMH, CONNECTOR_SPEED_KMH, RETURN_TIME_FACTOR, NON_DRIVABLE, KIND_ROAD, KIND_CONNECTOR, KIND_RETURN, KIND_ACCESS, KIND_NAMES, ACCESS_SPEED_KMH, TO_METRIC, RoadNetwork
+from logistics.roads.graph import (
+    ACCESS_SPEED_KMH,
+    CONNECTOR_SPEED_KMH,
+    KIND_ACCESS,
+    KIND_CONNECTOR,
+    KIND_NAMES,
+    KIND_RETURN,
+    KIND_ROAD,
+    LINK_SPEED_KMH,
+    METRIC_CRS,
+    NON_DRIVABLE,
+    RETURN_TIME_FACTOR,
+    TO_METRIC,
+    TRUCK_SPEED_KMH,
+    RoadNetwork,
+)
 from logistics.roads.links import with_plant_access
 from logistics.roads.tables import RouteTables
 
@@ -28,10 +43,10 @@ __all__ = [
     "METRIC_CRS",
     "NON_DRIVABLE",
     "RETURN_TIME_FACTOR",
-    "RoadNetwork",
-    "RouteTables",
     "TO_METRIC",
     "TRUCK_SPEED_KMH",
+    "RoadNetwork",
+    "RouteTables",
     "build_network",
     "load_network",
     "with_plant_access",

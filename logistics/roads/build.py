@@ -13,13 +13,20 @@ import os
 import pickle
 import tempfile
 from pathlib import Path
+
 import networkx as nx
 import numpy as np
-from logistics.model import config
-from logistics.model import MapSourceError
-from logistics.roads.graph import KIND_ROAD, NON_DRIVABLE, RoadNetwork, TO_METRIC, _first, _speed_kmh
-from logistics.roads.links import _add_connectors, _add_return_links
 
+from logistics.model import MapSourceError, config
+from logistics.roads.graph import (
+    KIND_ROAD,
+    NON_DRIVABLE,
+    TO_METRIC,
+    RoadNetwork,
+    _first,
+    _speed_kmh,
+)
+from logistics.roads.links import _add_connectors, _add_return_links
 
 #: Bump when the build below changes, so stale caches are rebuilt.
 BUILD_VERSION = 4

@@ -25,15 +25,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from pyproj import Transformer
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
+
 from logistics.roads.tables import RouteTables, _PairIndex, _tree_sums
-
-
 
 #: Projected CRS for distances (UTM zone 19S covers La Paz / El Alto).
 METRIC_CRS = "EPSG:32719"
@@ -95,7 +95,7 @@ ACCESS_SPEED_KMH = 10.0
 TO_METRIC = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
 
 
-def _first(value: object) -> object:
+def _first(value: Any) -> Any:
     """osmnx keeps lists where merged ways disagree; take the first value."""
     if isinstance(value, list):
         return value[0] if value else None
@@ -294,5 +294,3 @@ class RoadNetwork:
 
 
 # ---------------------------------------------------------------- building
-
-

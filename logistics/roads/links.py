@@ -10,14 +10,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 from scipy.spatial import cKDTree
-from logistics.roads.graph import ACCESS_SPEED_KMH, CONNECTOR_SPEED_KMH, KIND_ACCESS, KIND_CONNECTOR, KIND_RETURN, RETURN_TIME_FACTOR, RoadNetwork, TO_METRIC
+
+from logistics.roads.graph import (
+    ACCESS_SPEED_KMH,
+    CONNECTOR_SPEED_KMH,
+    KIND_ACCESS,
+    KIND_CONNECTOR,
+    KIND_RETURN,
+    RETURN_TIME_FACTOR,
+    TO_METRIC,
+    RoadNetwork,
+)
 
 
-def _append_edges(
+def _append_edges(  # noqa: PLR0917 - the edge columns in the network's own order
     net: RoadNetwork,
     u: Iterable[int],
     v: Iterable[int],
@@ -71,13 +82,13 @@ def _add_connectors(net: RoadNetwork) -> None:
         us += [p, q]
         vs += [q, p]
         ls += [d, d]
-    t = [length / (CONNECTOR_SPEED_KMH / 3.6) for length in ls]
+    times = [length / (CONNECTOR_SPEED_KMH / 3.6) for length in ls]
     _append_edges(
         net,
         us,
         vs,
         ls,
-        t,
+        times,
         KIND_CONNECTOR,
         [-1] * len(us),
         ["assumed connector"] * len(us),
@@ -139,8 +150,8 @@ def with_plant_access(net: RoadNetwork, lon: float, lat: float, radius_m: float)
     anchor = int(np.argmin(d))
     existing = set(zip(new.edge_u.tolist(), new.edge_v.tolist(), strict=True))
     us, vs, ls = [], [], []
-    for n in np.flatnonzero(d <= radius_m):
-        n = int(n)
+    for near in np.flatnonzero(d <= radius_m):
+        n = int(near)
         if n == anchor:
             continue
         gap = float(np.hypot(new.x[n] - new.x[anchor], new.y[n] - new.y[anchor]))

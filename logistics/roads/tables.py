@@ -8,6 +8,7 @@ taken along each tree by :func:`_tree_sums`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 
 

@@ -11,35 +11,64 @@ routes into a :class:`~logistics.plan.Plan` with timed stops and road paths.
 from __future__ import annotations
 
 from logistics.routing.allocation import FAIR_DROP, fair_caps, shares, spread
-from logistics.routing.assemble import scenario_digest, FixedPart, build_plan
+from logistics.routing.assemble import FixedPart, build_plan
 from logistics.routing.blockades import BlockadeEffect, blockade_effects
 from logistics.routing.commissions import CommissionInfo, TruckInfo, assign_commissions
-from logistics.routing.drops import PENALTY_PER_CYLINDER, PRIORITY_FACTOR, Drop, TruckStart, SolveStats, group_demand, max_drop, make_drops
+from logistics.routing.drops import (
+    PENALTY_PER_CYLINDER,
+    PRIORITY_FACTOR,
+    Drop,
+    SolveStats,
+    TruckStart,
+    group_demand,
+    make_drops,
+    max_drop,
+)
 from logistics.routing.problem import Problem, build_problem
 from logistics.routing.pyvrp_start import UNREACHABLE_S, DropInfo, pyvrp_routes
-from logistics.routing.search import FIRST_SOLUTION, METAHEURISTIC, PYVRP_SHARE, search_parameters, register_matrix, routes_to_assignment
+from logistics.routing.search import (
+    FIRST_SOLUTION,
+    METAHEURISTIC,
+    PYVRP_SHARE,
+    register_matrix,
+    routes_to_assignment,
+    search_parameters,
+)
 from logistics.routing.solver import MAX_TRIPS_PER_TRUCK, solve
-from logistics.routing.vrp_core import VRPInstance, VRPSolution, CheckResult, solve_ortools, solve_cvrp, solve_vrptw, solve_pyvrp, route_cost, check_solution, savings_routes, greedy_routes, min_vehicles
+from logistics.routing.vrp_core import (
+    CheckResult,
+    VRPInstance,
+    VRPSolution,
+    check_solution,
+    greedy_routes,
+    min_vehicles,
+    route_cost,
+    savings_routes,
+    solve_cvrp,
+    solve_ortools,
+    solve_pyvrp,
+    solve_vrptw,
+)
 
 __all__ = [
-    "BlockadeEffect",
-    "CheckResult",
-    "CommissionInfo",
-    "Drop",
-    "DropInfo",
     "FAIR_DROP",
     "FIRST_SOLUTION",
-    "FixedPart",
     "MAX_TRIPS_PER_TRUCK",
     "METAHEURISTIC",
     "PENALTY_PER_CYLINDER",
     "PRIORITY_FACTOR",
     "PYVRP_SHARE",
+    "UNREACHABLE_S",
+    "BlockadeEffect",
+    "CheckResult",
+    "CommissionInfo",
+    "Drop",
+    "DropInfo",
+    "FixedPart",
     "Problem",
     "SolveStats",
     "TruckInfo",
     "TruckStart",
-    "UNREACHABLE_S",
     "VRPInstance",
     "VRPSolution",
     "assign_commissions",
@@ -58,7 +87,6 @@ __all__ = [
     "route_cost",
     "routes_to_assignment",
     "savings_routes",
-    "scenario_digest",
     "search_parameters",
     "shares",
     "solve",

@@ -7,17 +7,26 @@ re-plan (:class:`FixedPart`), and gives every point not fully served its reason.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from logistics.plan import GroupTotal, Leg, Plan, PlantInfo, SolverInfo, Stop, Trip, TruckPlan, Unserved
 
+from logistics.model import scenario_digest
+from logistics.plan import (
+    GroupTotal,
+    Leg,
+    Plan,
+    PlantInfo,
+    SolverInfo,
+    Stop,
+    Trip,
+    TruckPlan,
+    Unserved,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
-    from logistics.routing.problem import Problem
     from logistics.routing.drops import Drop, SolveStats
+    from logistics.routing.problem import Problem
 
 
 def _join(fx: FixedPart, lg: Leg) -> Leg:
@@ -34,11 +43,6 @@ def _join(fx: FixedPart, lg: Leg) -> Leg:
             "delay_min": fx.road_delay_min + lg.delay_min,
         }
     )
-
-
-def scenario_digest(problem: Problem) -> str:
-    data = problem.scenario.model_dump(mode="json")
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
 @dataclass
@@ -59,7 +63,7 @@ class FixedPart:
     road_delay_min: float = 0.0
 
 
-def build_plan(
+def build_plan(  # noqa: PLR0912, PLR0915 - trips, stops and reasons in one forward pass
     problem: Problem,
     *,
     routes: list[tuple[Any, int, list[tuple[str, Drop | None]]]],
@@ -135,7 +139,7 @@ def build_plan(
             for k, (loc, cyl, prio) in enumerate(merged):
                 p = problem.routable[loc - 1]
                 lg = leg(here, loc, truck.speed_factor, p.id)
-                if continuing and k == 0:
+                if fx is not None and continuing and k == 0:
                     lg = _join(fx, lg)
                 arrive = clock + lg.drive_min + lg.delay_min
                 begin = arrive if p.window is None else max(arrive, p.window[0])
@@ -160,7 +164,7 @@ def build_plan(
                 clock = leave
                 here = loc
             back_leg = leg(here, 0, truck.speed_factor, sc.plant.id)
-            if continuing and not merged:
+            if fx is not None and continuing and not merged:
                 back_leg = _join(fx, back_leg)
             legs.append(back_leg)
             clock += back_leg.drive_min + back_leg.delay_min
@@ -224,7 +228,7 @@ def build_plan(
             )
         )
     routable = {p.id for p in problem.routable}
-    by_group: dict[str, list] = defaultdict(lambda: [0, 0, 0, 0, 0, 0.0])
+    by_group: dict[str, list[float]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0.0])
     for p in problem.points:
         if p.priority:
             continue  # priority sites are served first, outside the district shares
@@ -235,14 +239,14 @@ def build_plan(
         g[3] += delivered_at.get(p.id, 0)
         g[4] += p.ration if p.id in routable else 0
         g[5] += p.households if p.eligible else 0.0
-    groups = [
+    group_totals = [
         GroupTotal(
             group=k,
-            points=v[0],
-            eligible_points=v[1],
-            ration=v[2],
-            delivered=v[3],
-            reachable=v[4],
+            points=int(v[0]),
+            eligible_points=int(v[1]),
+            ration=int(v[2]),
+            delivered=int(v[3]),
+            reachable=int(v[4]),
             households=round(v[5], 1),
         )
         for k, v in sorted(by_group.items())
@@ -261,7 +265,7 @@ def build_plan(
         notes.append(f"{len(idle)} trucks have no guard commission and stay at the plant")
     return Plan(
         scenario=sc.name,
-        scenario_sha256=scenario_digest(problem),
+        scenario_sha256=scenario_digest(sc),
         map_source=net.source,
         map_sha256=net.source_sha256,
         plant=PlantInfo(
@@ -277,7 +281,7 @@ def build_plan(
         shift_end=problem.shift_end_s / 60,
         trucks=trucks_out,
         unserved=unserved,
-        groups=groups,
+        groups=group_totals,
         delivered=total,
         demand=sum(p.ration for p in problem.points if p.eligible),
         allocation=sc.allocation,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
-from logistics.model import InputError
+
+from logistics.model import Blockade, InputError, Scenario
 from logistics.roads import TO_METRIC, RoadNetwork
-from logistics.model import Blockade, Scenario
 
 
 @dataclass
@@ -28,7 +29,7 @@ def _segment_distances(net: RoadNetwork, cx: float, cy: float) -> np.ndarray:
     t = np.where(seg2 > 0, ((cx - x0) * dx + (cy - y0) * dy) / np.where(seg2 > 0, seg2, 1), 0)
     t = np.clip(t, 0.0, 1.0)
     px, py = x0 + t * dx, y0 + t * dy
-    dist = np.hypot(px - cx, py - cy)
+    dist: np.ndarray = np.hypot(px - cx, py - cy)
     return dist
 
 

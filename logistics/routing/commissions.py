@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
 from logistics.demand import DeliveryPoint, load_areas, resolve_delegate_district
-from logistics.model import InputError
-from logistics.model import Scenario
+from logistics.model import InputError, Scenario
 
 
 @dataclass

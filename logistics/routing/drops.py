@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-import numpy as np
-from logistics.routing.allocation import FAIR_DROP
-from logistics.routing.problem import Problem
 
+import numpy as np
+
+from logistics.routing.allocation import FAIR_DROP
+from logistics.routing.commissions import TruckInfo
+from logistics.routing.problem import Problem
 
 #: Penalty per undelivered cylinder, in the cost unit (seconds of driving). Large enough
 #: that delivering one more cylinder is always worth more than any detour in a shift.
@@ -44,6 +46,12 @@ class TruckStart:
     time_s: int
     onboard: int = 0
     worked_s: int = 0
+
+
+#: A truck's route as the solver returns it: the truck, its start (seconds after midnight)
+#: and its sequence of ("drop", drop) and ("reload", None) steps.
+Route = tuple[TruckInfo, int, list[tuple[str, "Drop | None"]]]
+Routes = list[Route]
 
 
 @dataclass
@@ -102,7 +110,7 @@ def max_drop(cands: list[Drop], group: str) -> int:
     return max((d.cylinders for d in cands if d.group == group and not d.priority), default=0)
 
 
-def _delivered_by_group(routes: list, problem: Problem) -> dict[str, int]:
+def _delivered_by_group(routes: Routes, problem: Problem) -> dict[str, int]:
     out: dict[str, int] = {}
     for _, _, seq in routes:
         for kind, d in seq:

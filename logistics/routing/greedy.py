@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
-from logistics.routing.problem import Problem
+
+from logistics.routing.commissions import TruckInfo
 from logistics.routing.drops import Drop, TruckStart
+from logistics.routing.problem import Problem
 
 
-def _greedy_routes(
+def _greedy_routes(  # noqa: PLR0917 - the model's arrays as _route built them
     problem: Problem,
-    trucks: list,
+    trucks: list[TruckInfo],
     cands: list[Drop],
     tm_by_factor: dict[float, np.ndarray],
     max_trips: int,
@@ -47,14 +49,17 @@ def _greedy_routes(
                 # out on the road: first hand over what is on board, then reload
                 here, load = start_nodes[v], truck.capacity - starts[v].onboard
             while True:
-                best, best_t = None, None
+                best: int | None = None
+                best_t = 0  # read only once best is set
                 for k in free:
                     d = cands[k]
                     if load + d.cylinders > truck.capacity or d.cylinders > left:
                         continue
                     if room is not None and not d.priority and d.cylinders > room.get(d.group, 0):
                         continue
-                    if not truck.commission.may_serve(problem.routable[d.loc - 1]):
+                    if truck.commission is None or not truck.commission.may_serve(
+                        problem.routable[d.loc - 1]
+                    ):
                         continue
                     node = first_drop + k
                     arrive = t + tm[here, node]

@@ -12,11 +12,15 @@ from pathlib import Path
 import numpy as np
 
 from logistics.demand import DeliveryPoint, build_points
-from logistics.model import InputError
+from logistics.model import InputError, Scenario
 from logistics.roads import KIND_ACCESS, RoadNetwork, RouteTables, load_network, with_plant_access
-from logistics.model import Scenario
 from logistics.routing.blockades import BlockadeEffect, blockade_effects
-from logistics.routing.commissions import CommissionInfo, TruckInfo, _form_commissions, assign_commissions
+from logistics.routing.commissions import (
+    CommissionInfo,
+    TruckInfo,
+    _form_commissions,
+    assign_commissions,
+)
 
 
 @dataclass

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -97,7 +98,9 @@ def pyvrp_routes(
     for v, key in enumerate(zip(truck_profiles, truck_caps, truck_allowed, strict=True)):
         kinds.setdefault(key, []).append(v)
     profiles: dict[tuple[float, frozenset[int]], int] = {}
-    dist_mats, dur_mats = [], []
+    # PyVRP's stubs spell the matrix type ndarray[int, ...]; they are int64 arrays
+    dist_mats: list[Any] = []
+    dur_mats: list[Any] = []
     vehicle_types, type_trucks = [], []
     for (factor, cap, allowed), members in kinds.items():
         if (factor, allowed) not in profiles:
@@ -149,10 +152,10 @@ def pyvrp_routes(
         return None, time_bound
     trips_of: list[list[list[int]]] = [[] for _ in truck_caps]
     free = [list(m) for m in type_trucks]
-    for route in res.best.routes():
-        v = free[route.vehicle_type()].pop(0)
+    for found in res.best.routes():
+        v = free[found.vehicle_type()].pop(0)
         trips: list[list[int]] = [[]]
-        for act in route:
+        for act in found:
             if act.is_client():
                 trips[-1].append(offered[act.idx])  # idx: the client's index among clients
             else:  # the plant: start, reload or end

@@ -9,9 +9,9 @@ search.
 from __future__ import annotations
 
 from collections.abc import Sequence
+
 import numpy as np
-from ortools.constraint_solver import pywrapcp
-from ortools.constraint_solver import routing_enums_pb2
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 FirstSolution = routing_enums_pb2.FirstSolutionStrategy
 
@@ -95,7 +95,7 @@ def register_matrix(routing: pywrapcp.RoutingModel, matrix: np.ndarray) -> int:
     int
         The transit callback index.
     """
-    return routing.RegisterTransitMatrix(np.asarray(matrix, dtype=np.int64).tolist())
+    return int(routing.RegisterTransitMatrix(np.asarray(matrix, dtype=np.int64).tolist()))
 
 
 def routes_to_assignment(

@@ -33,14 +33,32 @@ import time
 import numpy as np
 from ortools.constraint_solver import pywrapcp
 
-from logistics.routing.allocation import fair_caps
 from logistics.plan import Plan
+from logistics.routing.allocation import fair_caps
 from logistics.routing.assemble import build_plan
+from logistics.routing.commissions import TruckInfo
+from logistics.routing.drops import (
+    Drop,
+    Routes,
+    SolveStats,
+    TruckStart,
+    _delivered_by_group,
+    _drop_windows,
+    _penalty,
+    _stock_after_priority,
+    group_demand,
+    make_drops,
+    max_drop,
+)
+from logistics.routing.greedy import _greedy_routes
 from logistics.routing.problem import Problem
 from logistics.routing.pyvrp_start import DropInfo, pyvrp_routes
-from logistics.routing.search import PYVRP_SHARE, register_matrix, routes_to_assignment, search_parameters
-from logistics.routing.drops import Drop, SolveStats, TruckStart, _delivered_by_group, _drop_windows, _penalty, _stock_after_priority, group_demand, make_drops, max_drop
-from logistics.routing.greedy import _greedy_routes
+from logistics.routing.search import (
+    PYVRP_SHARE,
+    register_matrix,
+    routes_to_assignment,
+    search_parameters,
+)
 
 #: Upper bound on trips per truck and shift.
 MAX_TRIPS_PER_TRUCK = 8
@@ -94,9 +112,9 @@ def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = Fa
     return build_plan(problem, routes=routes, drops=drops, stats=stats, caps=caps)
 
 
-def _route(
+def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in order
     problem: Problem,
-    trucks: list,
+    trucks: list[TruckInfo],
     drops: list[Drop],
     cands: list[Drop],
     caps: dict[str, int] | None,
@@ -104,7 +122,7 @@ def _route(
     log: bool,
     starts: list[TruckStart] | None = None,
     stock: int | None = None,
-) -> tuple[list, SolveStats]:
+) -> tuple[Routes, SolveStats]:
     """Build and solve one OR-Tools model.
 
     ``caps`` bound the cylinders per group; ``starts`` (one per truck) place trucks
@@ -117,7 +135,7 @@ def _route(
     stock = plant.stock if stock is None else stock
     if starts is None:
         starts = [TruckStart(loc=0, time_s=problem.shift_start_s) for _ in trucks]
-    load_s = int(round(plant.loading_minutes * 60))
+    load_s = round(plant.loading_minutes * 60)
     max_cap = max(t.capacity for t in trucks)
     n_trucks = len(trucks)
     shift_s = problem.shift_end_s - problem.shift_start_s
@@ -151,7 +169,7 @@ def _route(
     is_plant[: 1 + n_reload] = True
     service = np.asarray(
         [0] * (1 + n_reload)
-        + [int(round(problem.service_s(d.cylinders))) for d in cands]
+        + [round(problem.service_s(d.cylinders)) for d in cands]
         + [0] * (len(node_loc) - 1 - n_reload - len(cands)),
         dtype=np.int64,
     )
@@ -220,7 +238,11 @@ def _route(
 
     # the trucks whose commission may serve each drop (its district's delegates)
     allowed_by_drop = [
-        [v for v, t in enumerate(trucks) if t.commission.may_serve(problem.routable[d.loc - 1])]
+        [
+            v
+            for v, t in enumerate(trucks)
+            if t.commission is not None and t.commission.may_serve(problem.routable[d.loc - 1])
+        ]
         for d in cands
     ]
     for k, (d, allowed) in enumerate(zip(cands, allowed_by_drop, strict=True)):
@@ -271,7 +293,7 @@ def _route(
         start_nodes,
     )
     start_from = routes_to_assignment(routing, manager, initial)
-    used = "greedy" if start_from is not None else "ortools"
+    start_used = "greedy" if start_from is not None else "ortools"
     pyvrp_cut = False  # PyVRP stopped by the clock, not its iteration budget
     if settings.warm_start == "pyvrp" and all(st.loc == 0 and st.worked_s == 0 for st in starts):
         if total <= stock and caps is None:
@@ -305,7 +327,7 @@ def _route(
         params.time_limit.FromMilliseconds(max(100, int((limit - (time.monotonic() - t0)) * 1000)))
         pyvrp_start = routes_to_assignment(routing, manager, better) if better else None
         if pyvrp_start is not None:
-            start_from, used = pyvrp_start, "pyvrp"
+            start_from, start_used = pyvrp_start, "pyvrp"
     if start_from is not None:
         assignment = routing.SolveFromAssignmentWithParameters(start_from, params)
     else:  # the warm start broke a constraint: let OR-Tools build its own
@@ -345,6 +367,6 @@ def _route(
         n_drops=len(drops),
         n_candidates=len(cands),
         n_trip_slots=n_trucks * max_trips,
-        warm_start=used,
+        warm_start=start_used,
     )
     return routes, stats

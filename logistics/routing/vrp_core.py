@@ -28,14 +28,24 @@ Public API
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp
-from logistics.routing.search import FIRST_SOLUTION, METAHEURISTIC, PYVRP_SHARE, register_matrix, routes_to_assignment, search_parameters
+
+from logistics.routing.search import (
+    FIRST_SOLUTION,
+    METAHEURISTIC,
+    PYVRP_SHARE,
+    register_matrix,
+    routes_to_assignment,
+    search_parameters,
+)
 
 
 @dataclass
@@ -114,7 +124,7 @@ class VRPSolution:
     cost: int
     wall_s: float
     feasible: bool = True
-    info: dict = field(default_factory=dict)
+    info: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -223,7 +233,7 @@ def solve_ortools(
     )
     routing.CloseModelWithParameters(params)
     start = None
-    info: dict = {}
+    info: dict[str, Any] = {}
     if initial_routes is None and warm_start == "pyvrp":
         budget = max(0.05, pyvrp_share * time_limit_s - (time.monotonic() - t0))
         first = solve_pyvrp(inst, budget, seed=seed)
@@ -265,14 +275,14 @@ def solve_ortools(
     )
 
 
-def solve_cvrp(inst: VRPInstance, time_limit_s: float, **kwargs) -> VRPSolution:
+def solve_cvrp(inst: VRPInstance, time_limit_s: float, **kwargs: Any) -> VRPSolution:
     """Solve a CVRP with the planner's model; see :func:`solve_ortools` for the options."""
     if inst.is_vrptw:
         raise ValueError(f"{inst.name} has time windows: use solve_vrptw")
     return solve_ortools(inst, time_limit_s, **kwargs)
 
 
-def solve_vrptw(inst: VRPInstance, time_limit_s: float, **kwargs) -> VRPSolution:
+def solve_vrptw(inst: VRPInstance, time_limit_s: float, **kwargs: Any) -> VRPSolution:
     """Solve a VRPTW with the planner's model; see :func:`solve_ortools` for the options."""
     if not inst.is_vrptw:
         raise ValueError(f"{inst.name} has no time windows: use solve_cvrp")
@@ -317,8 +327,8 @@ def solve_pyvrp(inst: VRPInstance, time_limit_s: float, *, seed: int = 1) -> VRP
         clients=clients,
         depots=[pyvrp.Depot(location=0, tw_early=depot_early, tw_late=depot_late)],
         vehicle_types=[vtype],
-        distance_matrices=[dist],
-        duration_matrices=[dist if tw is not None else np.zeros_like(dist)],
+        distance_matrices=[cast(Any, dist)],  # PyVRP's stubs: ndarray[int, ...]
+        duration_matrices=[cast(Any, dist if tw is not None else np.zeros_like(dist))],
     )
     res = pyvrp.solve(data, stop=MaxRuntime(time_limit_s), seed=seed, display=False)
     best = res.best
@@ -345,7 +355,7 @@ def route_cost(dist: np.ndarray, route: Sequence[int]) -> int:
     if not route:
         return 0
     path = [0, *route, 0]
-    return int(sum(int(dist[a, b]) for a, b in zip(path[:-1], path[1:], strict=True)))
+    return int(sum(int(dist[a, b]) for a, b in itertools.pairwise(path)))
 
 
 def check_solution(inst: VRPInstance, routes: Sequence[Sequence[int]]) -> CheckResult:

@@ -11,14 +11,24 @@ import threading
 import time
 import traceback
 from typing import Any
+
 import streamlit as st
-from logistics.ui import deck
-from logistics.model import SenkataError
+
+from logistics.model import Scenario, SenkataError, scenario_from_dict, scenario_from_text
 from logistics.plan import Plan, validate_plan
-from logistics.routing import Problem
-from logistics.model import Scenario, scenario_from_dict, scenario_from_text
-from logistics.routing import solve
-from logistics.ui.state import KEEP_PLANS, SCENARIO_DIR, cached_problem, check_buildable, err_line, load_into_state, map_path_of, parse_upload, section_of
+from logistics.routing import Problem, solve
+from logistics.ui import deck
+from logistics.ui.state import (
+    KEEP_PLANS,
+    SCENARIO_DIR,
+    cached_problem,
+    check_buildable,
+    err_line,
+    load_into_state,
+    map_path_of,
+    parse_upload,
+    section_of,
+)
 
 
 def on_pick_file() -> None:
@@ -141,7 +151,7 @@ def _solve_job(problem: Problem, sc: Scenario, box: dict) -> None:
         plan = solve(problem)
         box["report"] = validate_plan(plan, sc, problem.net)
         box["plan"] = plan
-    except BaseException as exc:  # noqa: BLE001 - handed back to the page thread
+    except BaseException as exc:
         box["error"] = exc
         box["trace"] = traceback.format_exc()
 

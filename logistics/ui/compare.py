@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from logistics.ui import deck, map_base, map_plan, style
+
 from logistics.ops import diff_plans
+from logistics.ui import deck, map_base, map_plan, style
 from logistics.ui.state import cached_network, cached_problem, cached_roads
 
 

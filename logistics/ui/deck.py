@@ -7,11 +7,12 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
 import numpy as np
 import pydeck as pdk
+
 from logistics.roads import TO_METRIC, RoadNetwork
 from logistics.ui.style import LAYER_ORDER
-
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -26,7 +27,7 @@ class CompactDeck(pdk.Deck):
     doubles the page sent to the browser on every rerun) and a picking radius, so a click
     near a thin road still selects it."""
 
-    def to_json(self) -> str:  # noqa: D102 - same contract as pydeck's
+    def to_json(self) -> str:
         spec = json.loads(super().to_json())
         spec["pickingRadius"] = PICKING_RADIUS_PX
         return json.dumps(spec, separators=(",", ":"))
@@ -135,7 +136,7 @@ def next_blockade_id(existing: Iterable[str], prefix: str = "map") -> str:
     return f"{prefix}-{k}"
 
 
-def circle_blockade(
+def circle_blockade(  # noqa: PLR0917 - the fields of a blockade entry in YAML order
     bid: str,
     lat: float,
     lon: float,

@@ -8,13 +8,14 @@ import re
 import tempfile
 import zipfile
 from pathlib import Path
+
 import pandas as pd
 import streamlit as st
-from logistics.model import SenkataError
-from logistics.plan import Plan
-from logistics.paper import OFFICIAL_PRICE_BS, routes_geojson, write_sheets
+
+from logistics.model import Scenario, SenkataError, scenario_from_text
 from logistics.ops import summary_rows
-from logistics.model import Scenario, scenario_from_text
+from logistics.paper import OFFICIAL_PRICE_BS, routes_geojson, write_sheets
+from logistics.plan import Plan
 from logistics.ui.state import cached_network, err_line
 
 

@@ -17,13 +17,28 @@ import pydeck as pdk
 import shapely
 
 from logistics.demand import norm_area
-from logistics.roads import KIND_ACCESS, KIND_CONNECTOR, KIND_NAMES, KIND_RETURN, KIND_ROAD, RoadNetwork
 from logistics.model import Eligibility
-from logistics.ui.style import AREA_LINE, ASSUMED_COLOUR, EXCLUDED_FILL, EXCLUDED_LINE, RETURN_COLOUR, ROAD_COLOUR, _r, simplify_path
+from logistics.roads import (
+    KIND_ACCESS,
+    KIND_CONNECTOR,
+    KIND_NAMES,
+    KIND_RETURN,
+    KIND_ROAD,
+    RoadNetwork,
+)
+from logistics.ui.style import (
+    AREA_LINE,
+    ASSUMED_COLOUR,
+    EXCLUDED_FILL,
+    EXCLUDED_LINE,
+    RETURN_COLOUR,
+    ROAD_COLOUR,
+    _r,
+    simplify_path,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
-
 
 
 # Sizes are in metres with pixel clamps (``*_min_pixels``), never ``*_units="pixels"``:
@@ -290,5 +305,3 @@ def area_layers(shapes: list[dict], eligibility: Eligibility) -> list[pdk.Layer]
 
 
 # --------------------------------------------------------------- map clicks
-
-

@@ -6,13 +6,27 @@ Also the blockade list and form, and which points the blockades (or the map) cut
 from __future__ import annotations
 
 from typing import Any
+
 import pandas as pd
 import streamlit as st
-from logistics.ui import deck, map_base, map_plan, style
-from logistics.routing import Problem
+
 from logistics.model import Scenario
-from logistics.ui.actions import add_from_form, add_from_pick, add_way_from_pick, lift_blockade, set_excluded
-from logistics.ui.state import cached_areas, cached_assumed, cached_network, cached_roads, map_path_of
+from logistics.routing import Problem
+from logistics.ui import deck, map_base, map_plan, style
+from logistics.ui.actions import (
+    add_from_form,
+    add_from_pick,
+    add_way_from_pick,
+    lift_blockade,
+    set_excluded,
+)
+from logistics.ui.state import (
+    cached_areas,
+    cached_assumed,
+    cached_network,
+    cached_roads,
+    map_path_of,
+)
 
 
 def legend_html(problem: Problem) -> str:
@@ -109,14 +123,17 @@ def pick_panel(event: Any, problem: Problem) -> None:
                 on_click=add_way_from_pick,
                 args=(pick.way, pick.label.split(" (")[0]),
             )
-    if pick.kind == "blockade" and pick.blockade_id:
-        if any(b["id"] == pick.blockade_id for b in ss.blockades):
-            st.button(
-                f"Lift blockade {pick.blockade_id}",
-                key="pick.lift",
-                on_click=lift_blockade,
-                args=(pick.blockade_id,),
-            )
+    if (
+        pick.kind == "blockade"
+        and pick.blockade_id
+        and any(b["id"] == pick.blockade_id for b in ss.blockades)
+    ):
+        st.button(
+            f"Lift blockade {pick.blockade_id}",
+            key="pick.lift",
+            on_click=lift_blockade,
+            args=(pick.blockade_id,),
+        )
     if pick.kind == "point" and pick.point_id:
         p = next((q for q in problem.points if q.id == pick.point_id), None)
         if p is not None and p.zone:

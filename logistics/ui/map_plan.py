@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
+
 import numpy as np
 import pydeck as pdk
-from logistics.roads import RoadNetwork
-from logistics.model import format_hhmm
-from logistics.ui.style import CLOSED_COLOUR, Colour, PERMIT_COLOUR, PLANT_COLOUR, _STATUS_STYLE, _r, group_colours, simplify_path, trip_colour
 
+from logistics.model import format_hhmm
+from logistics.roads import RoadNetwork
+from logistics.ui.style import (
+    _STATUS_STYLE,
+    CLOSED_COLOUR,
+    PERMIT_COLOUR,
+    PLANT_COLOUR,
+    Colour,
+    _r,
+    group_colours,
+    simplify_path,
+    trip_colour,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from logistics.plan import Plan
@@ -147,7 +158,7 @@ def blockades_data(problem: Problem) -> tuple[list[dict], list[dict], list[dict]
                     "lon": _r(lon),
                     "lat": _r(lat),
                     "radius_m": float(b.radius_m or 0),
-                    "fill": colour[:3] + [70],
+                    "fill": [*colour[:3], 70],
                     "line": colour,
                     "tip": tip,
                 }

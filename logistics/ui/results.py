@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from logistics.plan import Plan
-from logistics.ops import solver_line, summary_rows
+
 from logistics.model import format_hhmm
+from logistics.ops import solver_line, summary_rows
+from logistics.plan import Plan
 
 
 def truck_rows(plan: Plan) -> list[dict]:

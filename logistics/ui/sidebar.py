@@ -6,12 +6,23 @@ from __future__ import annotations
 
 import copy
 from typing import Any
+
 import pandas as pd
 import streamlit as st
-from logistics.model import SenkataError
-from logistics.model import WARM_STARTS
-from logistics.ui.state import DEFAULT_SCENARIO, MAX_UPLOAD_MB, SCENARIO_DIR, WARM_START_LABELS, as_int, cell, err_line, load_into_state, parse_upload
+
+from logistics.model import WARM_STARTS, SenkataError
 from logistics.ui.actions import on_pick_file, on_reset
+from logistics.ui.state import (
+    DEFAULT_SCENARIO,
+    MAX_UPLOAD_MB,
+    SCENARIO_DIR,
+    WARM_START_LABELS,
+    as_int,
+    cell,
+    err_line,
+    load_into_state,
+    parse_upload,
+)
 
 
 def sidebar_scenario() -> dict[str, Any]:
@@ -46,7 +57,7 @@ def sidebar_scenario() -> dict[str, Any]:
     return slots
 
 
-def sidebar_edits(slots: dict[str, Any], area_names: list[str]) -> dict[str, Any]:
+def sidebar_edits(slots: dict[str, Any], area_names: list[str]) -> dict[str, Any]:  # noqa: PLR0915 - one editor per scenario section, top to bottom
     """The shift's editors; returns the edited scenario as a mapping (not yet validated)."""
     ss = st.session_state
     sb = st.sidebar

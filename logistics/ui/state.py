@@ -12,16 +12,23 @@ import math
 import re
 from pathlib import Path
 from typing import Any
+
 import pandas as pd
 import streamlit as st
-from logistics.ui import map_base
-from logistics.model import PROJECT_ROOT
+
 from logistics.demand import load_areas
-from logistics.model import InputError, SenkataError
+from logistics.model import (
+    MAX_SCENARIO_BYTES,
+    PROJECT_ROOT,
+    InputError,
+    Scenario,
+    SenkataError,
+    scenario_from_text,
+    scenario_to_yaml,
+)
 from logistics.roads import RoadNetwork, load_network, with_plant_access
 from logistics.routing import Problem, build_problem
-from logistics.model import MAX_SCENARIO_BYTES, Scenario, scenario_from_text, scenario_to_yaml
-
+from logistics.ui import map_base
 
 SCENARIO_DIR = PROJECT_ROOT / "scenarios"
 

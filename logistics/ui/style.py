@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
-import shapely
 
+import shapely
 
 if TYPE_CHECKING:  # pragma: no cover
     pass

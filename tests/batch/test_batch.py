@@ -17,10 +17,21 @@ import typer
 import yaml
 from typer.testing import CliRunner
 
-from logistics.batch import RESULTS_JSONL, Variant, blockade_ranking, make_variants, parse_varies, parse_vary, read_results, results_table, run_variants, variant_id, write_plots
-from logistics.model import InputError
+from logistics.batch import (
+    RESULTS_JSONL,
+    Variant,
+    blockade_ranking,
+    make_variants,
+    parse_varies,
+    parse_vary,
+    read_results,
+    results_table,
+    run_variants,
+    variant_id,
+    write_plots,
+)
+from logistics.model import Blockade, InputError, scenario_from_dict
 from logistics.plan import Plan, validate_plan
-from logistics.model import Blockade, scenario_from_dict
 from tests.helpers import D2, D8, PLANT_OSMID, node_lonlat, node_point, roster, scenario_dict
 
 GUARDS = roster(workers=2, delegates=(("Distrito 8", 2),))
@@ -188,7 +199,7 @@ def test_blockade_ranking_compares_within_grid_cells(tmp_path):
     assert a["cutoff_ration"] == pytest.approx(585.0) and (a["n_with"], a["n_without"]) == (4, 4)
     # every combination was planned: the paired estimate equals the difference of means
     assert (a["method"], a["n_pairs"]) == ("paired", 4)
-    ranking, files, notes = write_plots(table, tmp_path, names={"a": "Road A"})
+    _ranking, files, notes = write_plots(table, tmp_path, names={"a": "Road A"})
     assert [f.name for f in files] == [
         "served_vs_fleet.png",
         "blockade_ranking.png",

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from logistics.cli import app
-from logistics.plan import Plan, validate_plan
 from logistics.model import load_scenario
+from logistics.plan import Plan, validate_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "scenarios" / "senkata-2005-06.yaml"
@@ -148,6 +148,7 @@ def test_warm_start_option(tmp_path, net):
     """--warm-start pyvrp reaches the solver (the plan records it); a wrong value is one
     line naming the option, and nothing is written."""
     import yaml
+
     from tests.helpers import D8, node_point, scenario_dict
 
     scen = tmp_path / "small.yaml"

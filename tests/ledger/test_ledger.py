@@ -23,17 +23,15 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from tests.helpers import SMALL_PLAN_TRIPS, plan_for, small_scenario, trip_shape
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
 from logistics.cli.ledger import ledger_app
-from logistics.model import InputError
-from logistics.ledger import Ledger, correct, dispatch, record_sheet, record_stops
-from logistics.ledger import reconcile
-from logistics.model import scenario_to_yaml
+from logistics.ledger import Ledger, correct, dispatch, reconcile, record_sheet, record_stops
+from logistics.model import InputError, scenario_to_yaml
 from logistics.paper import COLUMNS, StopRecord, write_sheets
+from tests.helpers import SMALL_PLAN_TRIPS, plan_for, small_scenario, trip_shape
 
 ROOT = Path(__file__).resolve().parents[2]
 DATE = "2005-06-08"
@@ -132,7 +130,7 @@ def _dispatched(url: str, small) -> Ledger:
     return ledger
 
 
-def _rec(small, truck, trip, point, d, r=0, f=0, who="junta", stop=None) -> StopRecord:
+def _rec(small, truck, trip, point, d, r=0, *, f=0, who="junta", stop=None) -> StopRecord:
     return StopRecord(small.pid, truck, trip, point, d, r, f, who, stop=stop, source="test")
 
 
@@ -393,7 +391,7 @@ def test_altered_or_foreign_sheets_are_refused(db_url, small, sheet_files, tmp_p
     dearer = _filled(other / "deliveries.csv", tmp_path / "dearer.csv")
     with _dispatched(db_url, small) as ledger:
         with pytest.raises(
-            InputError, match="T01 trip 1: printed checksum .* the copy was altered"
+            InputError, match=r"T01 trip 1: printed checksum .* the copy was altered"
         ):
             record_sheet(ledger, altered, by="guard")
         with pytest.raises(InputError, match="is not the dispatched sheet of T01 trip 1"):

@@ -11,17 +11,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests.helpers import D8, node_point, scenario_dict
 
-from logistics.model import PROJECT_ROOT
-from logistics.model import InputError
-from logistics.routing import build_problem
-from logistics.model import load_scenario, scenario_from_dict, scenario_from_text, scenario_to_yaml
-
-
-@pytest.fixture()
-def good(net) -> dict:
-    return scenario_dict([node_point(net, D8[0], "p")])
+from logistics.model import (
+    PROJECT_ROOT,
+    InputError,
+    load_scenario,
+    scenario_from_dict,
+    scenario_from_text,
+    scenario_to_yaml,
+)
 
 
 def _one_line(err: InputError) -> str:
@@ -34,14 +32,6 @@ def _one_line(err: InputError) -> str:
 def _read_error(data) -> InputError:
     with pytest.raises(InputError) as exc:
         scenario_from_dict(data)
-    _one_line(exc.value)
-    return exc.value
-
-
-def _build_error(data, net) -> InputError:
-    sc = scenario_from_dict(data)  # the fields themselves are fine
-    with pytest.raises(InputError) as exc:
-        build_problem(sc, net=net)
     _one_line(exc.value)
     return exc.value
 
@@ -189,138 +179,6 @@ def test_field_errors_name_the_field(good, mutate, where, needle):
     err = _read_error(good)
     assert err.where == f"scenario: {where}"
     assert needle in err.message
-
-
-# --------------------------------------------------- checks against the map and data
-def test_listed_point_outside_the_map(good, net):
-    good["demand"]["points"][0]["lat"] = -17.5
-    err = _build_error(good, net)
-    assert err.where == "demand.points[0]"
-    assert "from the nearest road" in err.message
-    assert "within 400 m" in err.message
-
-
-def test_priority_site_outside_the_map(good, net):
-    good["priority_sites"] = [
-        {"id": "s", "name": "Olla", "lat": -16.3, "lon": -68.5, "cylinders": 10}
-    ]
-    err = _build_error(good, net)
-    assert err.where == "priority_sites[0]"
-    assert "from the nearest road" in err.message
-
-
-def test_plant_off_the_map(good, net):
-    good["plants"][0].update(lat=-16.9, lon=-68.4)
-    err = _build_error(good, net)
-    assert err.where == "plants[0]"
-    assert "from the nearest road" in err.message
-
-
-def test_blockade_touching_no_road(good, net):
-    good["blockades"] = [{"id": "lake", "lat": -16.60, "lon": -68.25, "radius_m": 100}]
-    err = _build_error(good, net)
-    assert err.where == "blockades[0]"
-    assert "touches no road" in err.message
-
-
-def test_blockade_on_unknown_way(good, net):
-    good["blockades"] = [{"id": "w", "way_ids": [1]}]
-    err = _build_error(good, net)
-    assert err.where == "blockades[0].way_ids"
-    assert "OSM way 1 is not a drivable road" in err.message
-
-
-@pytest.mark.parametrize("key", ["excluded", "eligible"])
-def test_unknown_area_in_eligibility(good, net, key):
-    good["eligibility"] = {key: ["Distrito 8", "Atlantis"]}
-    err = _build_error(good, net)
-    assert err.where == f"eligibility.{key}[1]"
-    assert "unknown area 'Atlantis'" in err.message
-    assert "Distrito 1 .. Distrito 14" in err.message
-
-
-def test_area_names_are_accent_and_case_insensitive(good, net):
-    good["eligibility"] = {"excluded": ["periferica", "ZONA SUR", "distrito 3"]}
-    problem = build_problem(scenario_from_dict(good), net=net)
-    assert [p.eligible for p in problem.points] == [True]
-
-
-def test_unknown_delegate_district(good, net):
-    good["guards"]["roster"][1]["district"] = "Narnia"
-    err = _build_error(good, net)
-    assert err.where == "guards.roster[1].district"
-    assert "unknown area 'Narnia'" in err.message
-
-
-def test_roster_without_junta_delegate(good, net):
-    good["guards"]["roster"] = [{"role": "plant-worker", "count": 3, "id_prefix": "PW"}]
-    err = _build_error(good, net)
-    assert err.where.startswith("guards")
-    assert "no commission can be formed" in err.message
-    assert "junta delegate" in err.message
-
-
-def test_commission_member_not_in_roster(good, net):
-    good["guards"]["commissions"] = [{"id": "c", "members": ["PW01", "ghost"]}]
-    err = _build_error(good, net)
-    assert err.where == "guards.commissions[0].members"
-    assert "'ghost' is not in guards.roster" in err.message
-
-
-def test_person_in_two_commissions(good, net):
-    good["guards"]["roster"] = [
-        {"role": "plant-worker", "count": 2, "id_prefix": "PW"},
-        {"role": "junta-delegate", "district": "Distrito 8", "id": "jd"},
-    ]
-    good["guards"]["commissions"] = [
-        {"id": "c1", "members": ["PW01", "jd"]},
-        {"id": "c2", "members": ["PW02", "jd"]},
-    ]
-    err = _build_error(good, net)
-    assert err.where == "guards.commissions[1].members"
-    assert "already rides with commission 'c1'" in err.message
-
-
-def test_plant_sealed_in_by_closed_blockades(good, net):
-    good["blockades"] = [
-        {"id": "ring", "lat": -16.57401, "lon": -68.18614, "radius_m": 800, "status": "closed"}
-    ]
-    err = _build_error(good, net)
-    assert err.where == "blockades"
-    assert "sealed" in err.message and "ring" in err.message
-
-
-def test_permit_ring_around_the_plant_is_not_sealing(good, net):
-    """The same ring as a permit checkpoint only delays: no error, the point is routable."""
-    good["blockades"] = [
-        {
-            "id": "ring",
-            "lat": -16.57401,
-            "lon": -68.18614,
-            "radius_m": 800,
-            "status": "permit",
-            "delay_minutes": 15,
-        }
-    ]
-    problem = build_problem(scenario_from_dict(good), net=net)
-    assert [p.id for p in problem.routable] == ["p"]
-
-
-def test_blockade_outside_the_shift_does_not_seal(good, net):
-    """A closed ring whose window lies outside the shift is not applied."""
-    good["blockades"] = [
-        {
-            "id": "night",
-            "lat": -16.57401,
-            "lon": -68.18614,
-            "radius_m": 800,
-            "status": "closed",
-            "window": {"start": "20:00", "end": "23:00"},
-        }
-    ]
-    problem = build_problem(scenario_from_dict(good), net=net)
-    assert [p.id for p in problem.routable] == ["p"]
-    assert (problem.edge_mask == problem.net.kind_mask()).all()
 
 
 def test_unknown_key_with_newline_still_one_line(good):

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from tests.helpers import D8, edge_midpoint, leg_node_pairs, node_point, plan_for, scenario_dict
 
-from logistics.model import InputError
-from logistics.plan import validate_plan
+from logistics.model import Blockade, InputError, format_hhmm
 from logistics.ops import read_progress, replan
-from logistics.model import Blockade, format_hhmm
+from logistics.plan import validate_plan
+from tests.helpers import D8, edge_midpoint, leg_node_pairs, node_point, plan_for, scenario_dict
 
 #: A La Paz point whose road from El Alto runs through Calle Independencia, a segment with a
 #: way around it (see tests/test_rules.py, the reroute test).
@@ -25,7 +24,7 @@ def shift(net):
         node_point(net, LA_PAZ, "lp", households=60),
     ]
     sc, _, plan = plan_for(scenario_dict(pts, time_limit_s=2), net)
-    ((truck, trip),) = plan.trips()
+    ((_truck, trip),) = plan.trips()
     assert [s.point_id for s in trip.stops][-1] == "lp"  # the far point comes last
     return sc, plan
 
@@ -38,7 +37,7 @@ def _at_between(trip, k: int) -> str:
 
 def test_done_stops_stay_and_a_new_blockade_reroutes_the_next_leg(net, shift):
     sc, plan = shift
-    ((truck, trip),) = plan.trips()
+    ((_truck, trip),) = plan.trips()
     assert SEGMENT in leg_node_pairs(plan)  # without the blockade the truck drives it
     at = _at_between(trip, 2)
     lon, lat = edge_midpoint(net, *SEGMENT)
@@ -46,7 +45,7 @@ def test_done_stops_stay_and_a_new_blockade_reroutes_the_next_leg(net, shift):
     new, new_sc = replan(plan, sc, at, add_blockades=[blk], net=net, time_limit_s=2)
     rep = validate_plan(new, new_sc, net)
     assert rep.ok, rep.errors  # including the fixed prefix, driven before the blockade
-    ((ntruck, ntrip),) = new.trips()
+    ((_ntruck, ntrip),) = new.trips()
     # the first two stops are kept exactly as they happened
     assert ntrip.stops[:2] == trip.stops[:2]
     assert ntrip.legs[:2] == trip.legs[:2]
@@ -61,7 +60,7 @@ def test_done_stops_stay_and_a_new_blockade_reroutes_the_next_leg(net, shift):
 
 def test_cylinders_on_board_are_not_loaded_twice(net, shift):
     sc, plan = shift
-    ((truck, trip),) = plan.trips()
+    ((_truck, trip),) = plan.trips()
     new, new_sc = replan(plan, sc, _at_between(trip, 2), net=net, time_limit_s=2)
     ((_, ntrip),) = new.trips()
     # the trip under way keeps its load: the third stop is served from what is on board
@@ -84,7 +83,7 @@ def test_progress_file_says_what_was_handed_over(net, shift, tmp_path):
     done = read_progress(prog)
     new, new_sc = replan(plan, sc, _at_between(trip, 2), progress=done, net=net, time_limit_s=2)
     assert validate_plan(new, new_sc, net).ok
-    (_, ntrip), *rest = new.trips()
+    (_, ntrip), *_rest = new.trips()
     assert [(s.point_id, s.cylinders) for s in ntrip.stops[:2]] == [("a", 60), ("b", 40)]
     # 'b' still lacks 20; nothing is handed over twice from one load
     got = {}
@@ -163,9 +162,9 @@ def test_replan_takes_what_happened_from_the_ledger(net, shift, tmp_path):
     """Dispatched and recorded in the ledger (SQLite): the re-plan reads the two stops done
     (one short by 20 cylinders) from it, exactly as from a progress file."""
     from logistics.ledger import Ledger, dispatch, record_stops
-    from logistics.routing import build_problem
     from logistics.ops import progress_from_ledger
     from logistics.paper import StopRecord
+    from logistics.routing import build_problem
 
     sc, plan = shift
     ((truck, trip),) = plan.trips()

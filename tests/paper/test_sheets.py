@@ -15,16 +15,21 @@ from pathlib import Path
 
 import pytest
 import typer
-from tests.helpers import SMALL_PLAN_TRIPS, plan_for, small_scenario, trip_shape
 from openpyxl import load_workbook
 from PIL import Image
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from logistics.model import InputError
+from logistics.model import InputError, scenario_to_yaml
+from logistics.paper import (
+    COLUMNS,
+    read_filled_sheet,
+    trip_rows,
+    verify_sheet_checksum,
+    write_sheets,
+)
 from logistics.roads import with_plant_access
-from logistics.model import scenario_to_yaml
-from logistics.paper import COLUMNS, read_filled_sheet, trip_rows, verify_sheet_checksum, write_sheets
+from tests.helpers import SMALL_PLAN_TRIPS, plan_for, small_scenario, trip_shape
 
 ROOT = Path(__file__).resolve().parents[2]
 PRICE = 22.5
@@ -66,7 +71,7 @@ def test_small_plan_shape(small):
 
 
 def test_writes_every_file(small, written):
-    _, plan = small
+    _, _plan = small
     out, files = written
     names = [f.relative_to(out).as_posix() for f in files]
     assert names == [
@@ -300,7 +305,7 @@ def test_unfilled_rows_are_skipped_and_bad_files_refused(written, tmp_path):
     out, _ = written
     assert read_filled_sheet(out / "deliveries.csv") == []
     (tmp_path / "x.txt").write_text("hello", encoding="utf-8")
-    with pytest.raises(InputError, match="expected .csv or .xlsx"):
+    with pytest.raises(InputError, match=r"expected \.csv or \.xlsx"):
         read_filled_sheet(tmp_path / "x.txt")
     (tmp_path / "y.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(InputError, match="no deliveries header"):
@@ -310,7 +315,7 @@ def test_unfilled_rows_are_skipped_and_bad_files_refused(written, tmp_path):
 def test_geojson_and_gpx_routes(small, written):
     import gpxpy
 
-    _, plan = small
+    _, _plan = small
     out, _ = written
     doc = json.loads((out / "routes.geojson").read_text(encoding="utf-8"))
     lines = [f for f in doc["features"] if f["geometry"]["type"] == "LineString"]
@@ -372,9 +377,8 @@ def test_sheets_command(small, tmp_path):
 @pytest.mark.slow
 def test_default_scenario_sheets(net, tmp_path):
     """June 2005: a sheet per trip of the real plan, each naming its truck and its stops."""
-    from logistics.routing import build_problem
     from logistics.model import load_scenario
-    from logistics.routing import solve
+    from logistics.routing import build_problem, solve
 
     sc = load_scenario(ROOT / "scenarios" / "senkata-2005-06.yaml")
     sc = sc.model_copy(update={"solver": sc.solver.model_copy(update={"time_limit_s": 10})})

@@ -10,7 +10,14 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 
 import logistics.roads.osm
 from logistics.model import config
-from logistics.roads import KIND_CONNECTOR, KIND_RETURN, KIND_ROAD, build_network, load_network, with_plant_access
+from logistics.roads import (
+    KIND_CONNECTOR,
+    KIND_RETURN,
+    KIND_ROAD,
+    build_network,
+    load_network,
+    with_plant_access,
+)
 
 
 def _components(net, mask, connection):

@@ -320,7 +320,8 @@ def test_fetch_fails_fast_when_endpoint_unreachable() -> None:
 
 def test_fetch_fails_fast_on_unknown_host() -> None:
     start = time.monotonic()
-    with pytest.raises(MapSourceError, match="cannot reach the Overpass API at nohost.invalid:443"):
+    expected = r"cannot reach the Overpass API at nohost\.invalid:443"
+    with pytest.raises(MapSourceError, match=expected):
         fetch_graph(SENKATA_BBOX, endpoint="https://nohost.invalid/api", connect_timeout_s=2)
     assert time.monotonic() - start < 5
 
@@ -376,7 +377,7 @@ class _FakeOverpass(http.server.BaseHTTPRequestHandler):
     status: int = 200
     requests_seen: list[str]  # set per server by the fake_overpass fixture
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.requests_seen.append(f"GET {self.path}")
         body = (
             b"Connected as: 1\nCurrent time: 2024-01-01T00:00:00Z\n"
@@ -384,7 +385,7 @@ class _FakeOverpass(http.server.BaseHTTPRequestHandler):
         )
         self._reply(200, body, "text/plain")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", 0))
         self.rfile.read(length)
         self.requests_seen.append(f"POST {self.path}")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from tests.helpers import D1, D8, node_point, plan_for, scenario_dict
 
 from logistics.routing import FAIR_DROP, fair_caps
+from tests.helpers import D1, D8, node_point, plan_for, scenario_dict
 
 
 def test_water_filling_gives_everyone_the_same_share_up_to_their_demand():

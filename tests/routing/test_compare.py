@@ -14,7 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from logistics.routing import VRPInstance, check_solution, savings_routes, search_parameters, solve_cvrp
+from logistics.routing import (
+    VRPInstance,
+    check_solution,
+    savings_routes,
+    search_parameters,
+    solve_cvrp,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 LIMIT_S = 1.0

@@ -8,6 +8,7 @@ fair-share caps, and keep junta delegates in their own districts.
 from __future__ import annotations
 
 import pytest
+
 from tests.helpers import D2, D8, node_point, plan_for, roster, scenario_dict
 
 G8 = "El Alto / Distrito 8"

@@ -10,12 +10,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
+from logistics.model import scenario_from_dict
+from logistics.plan import validate_plan
+from logistics.roads import TO_METRIC
+from logistics.routing import build_problem, solve
 from tests.helpers import (
     D1,
     D2,
     D8,
+    REROUTE_DEST,
+    REROUTE_RADIUS_M,
+    REROUTE_SEG,
     edge_midpoint,
-    has_edge,
     leg_node_pairs,
     min_leg_distance_m,
     node_lonlat,
@@ -30,12 +37,6 @@ from tests.helpers import (
     way_of,
 )
 
-from logistics.roads import TO_METRIC
-from logistics.plan import validate_plan
-from logistics.routing import build_problem
-from logistics.model import scenario_from_dict
-from logistics.routing import solve
-
 G8 = "El Alto / Distrito 8"
 G2 = "El Alto / Distrito 2"
 
@@ -49,22 +50,6 @@ def _districts(scenario) -> dict[str, str]:
 
 
 # --------------------------------------------------------------- 1. closed blockade
-#: Destination of the reroute test: a road node in La Paz (Periférica), north of the plant.
-REROUTE_DEST = 2678311822
-#: The blocked segment: Calle Independencia, OSM nodes 3474408071 -> 5764433596 (75 m).
-REROUTE_SEG = (3474408071, 5764433596)
-REROUTE_RADIUS_M = 25.0
-
-
-@pytest.fixture(scope="module")
-def reroute(net):
-    """The same one-point scenario solved without and with a closed circle blockade."""
-    point = node_point(net, REROUTE_DEST, "lp", households=100)
-    lon, lat = edge_midpoint(net, *REROUTE_SEG)
-    blk = {"id": "indep", "lat": lat, "lon": lon, "radius_m": REROUTE_RADIUS_M, "status": "closed"}
-    open_ = plan_for(scenario_dict([point]), net)
-    blocked = plan_for(scenario_dict([point], blockades=[blk]), net)
-    return {"open": open_, "blocked": blocked, "lon": lon, "lat": lat, "blockade": blk}
 
 
 def test_closed_blockade_reroutes(net, reroute):
@@ -114,7 +99,7 @@ def test_closed_blockade_on_6_de_marzo_cuts_off_the_north(net):
         [node_point(net, D1[0], "d1"), node_point(net, D8[0], "d8")],
         blockades=[{"id": "marzo", "lat": lat, "lon": lon, "radius_m": radius, "status": "closed"}],
     )
-    sc, problem, plan = plan_for(d, net)
+    _sc, problem, plan = plan_for(d, net)
     assert problem.pre_unserved == {"d1": "unreachable-blockade"}
     reasons = {u.point_id: u.reason for u in plan.unserved}
     assert reasons == {"d1": "unreachable-blockade"}
@@ -143,7 +128,7 @@ def test_permit_blockade_delays_each_passage(net):
         "delay_minutes": 25,
     }
     _, _, plain = plan_for(scenario_dict([point]), net)
-    sc, problem, delayed = plan_for(scenario_dict([point], blockades=[blk]), net)
+    _sc, problem, delayed = plan_for(scenario_dict([point], blockades=[blk]), net)
     # the circle touches three road segments but only two of them enter it
     (eff,) = problem.blockades
     assert len(eff.edges) == 3 and len(eff.entering) == 2
@@ -209,7 +194,7 @@ def test_excluded_points_are_never_visited(net, how):
         elig = {"excluded": ["Distrito 2"]}
     else:
         elig = {"excluded_polygons": [{"name": "box", "coordinates": _d2_square(net, D2[0])}]}
-    sc, problem, plan = plan_for(scenario_dict(pts, eligibility=elig), net)
+    _sc, problem, plan = plan_for(scenario_dict(pts, eligibility=elig), net)
     by_id = {p.id: p for p in problem.points}
     assert not by_id["d2"].eligible and by_id["d2"].excluded_by
     assert by_id["d8"].eligible
@@ -316,7 +301,7 @@ def test_short_stock_serves_priority_site_first(net):
         "lon": lon,
         "cylinders": 60,
     }
-    sc, problem, plan = plan_for(
+    _sc, _problem, plan = plan_for(
         scenario_dict(
             pts, trucks=2, guards=roster(2, [("Distrito 8", 2)]), stock=260, priority_sites=[site]
         ),
@@ -379,7 +364,7 @@ def test_too_short_shift_is_no_time(net):
 def test_max_working_hours_cap_trips(net):
     """The working-hours cap (not the shift) limits a truck: with 1 h it makes one trip."""
     pts = [node_point(net, o, households=300) for o in D8[:3]]
-    sc, _, plan = plan_for(scenario_dict(pts, max_hours=1), net)
+    _sc, _, plan = plan_for(scenario_dict(pts, max_hours=1), net)
     (truck,) = plan.trucks_used
     assert len(truck.trips) == 1
     assert truck.trips[-1].back - truck.trips[0].load_start <= 60 + 0.5
@@ -392,7 +377,7 @@ def test_point_off_the_plants_piece_of_map_is_unreachable_map(net):
     pts = [node_point(net, REROUTE_DEST, "lp"), node_point(net, D8[0], "d8")]
     d = scenario_dict(pts)
     d["map"] = {"assumed_connectors": False}
-    sc, problem, plan = plan_for(d, net)
+    _sc, problem, plan = plan_for(d, net)
     assert problem.pre_unserved == {"lp": "unreachable-map"}
     u = unserved_by_id(plan)
     assert set(u) == {"lp"} and u["lp"].reason == "unreachable-map"
@@ -432,7 +417,7 @@ def test_any_scope_lets_one_commission_serve_two_districts(net):
     """delegate_scope any: a single commission (one Distrito 8 delegate) serves points of
     Distrito 8 and Distrito 2."""
     pts = [node_point(net, o, households=60) for o in D8[:2] + D2[:2]]
-    sc, problem, plan = plan_for(scenario_dict(pts, scope="any"), net)
+    _sc, problem, plan = plan_for(scenario_dict(pts, scope="any"), net)
     assert len(problem.commissions) == 1
     (truck,) = plan.trucks_used
     assert {s.group for trip in truck.trips for s in trip.stops} == {G8, G2}
@@ -442,169 +427,6 @@ def test_any_scope_lets_one_commission_serve_two_districts(net):
     rep = validate_plan(plan, strict, net)
     assert not rep.ok
     assert any("has no junta delegate of its district on board" in e for e in rep.errors)
-
-
-# --------------------------------------------------------- 9. validator catches breaks
-@pytest.fixture(scope="module")
-def valid(net):
-    """A valid plan: one truck, two Distrito 8 points (100 + 150), a Distrito 2 point
-    excluded by name, stock exactly the eligible demand (250)."""
-    pts = [
-        node_point(net, D8[0], "a", households=100),
-        node_point(net, D8[1], "b", households=150),
-        node_point(net, D2[0], "x", households=50),
-    ]
-    d = scenario_dict(pts, stock=250, eligibility={"excluded": ["Distrito 2"]})
-    sc, _, plan = plan_for(d, net)
-    assert plan.delivered == 250
-    return sc, plan
-
-
-def _first_trip(plan):
-    truck = plan.trucks_used[0]
-    return truck, truck.trips[0]
-
-
-def _errors(plan, sc, net) -> list[str]:
-    rep = validate_plan(plan, sc, net)
-    assert not rep.ok
-    return rep.errors
-
-
-def test_validator_accepts_the_unbroken_plan(net, valid):
-    sc, plan = valid
-    rep = validate_plan(plan, sc, net)
-    assert rep.ok and rep.checked_trips >= 1 and rep.checked_edges > 50
-
-
-def test_validator_catches_capacity_exceeded(net, valid):
-    sc, plan = valid
-    bad = plan.model_copy(deep=True)
-    _, trip = _first_trip(bad)
-    trip.stops[0].cylinders += 400
-    trip.loaded += 400
-    errs = _errors(bad, sc, net)
-    assert any(f"loaded {trip.loaded} cylinders, over capacity 300" in e for e in errs), errs
-
-
-def test_validator_catches_leg_off_the_road(net, valid):
-    sc, plan = valid
-    bad = plan.model_copy(deep=True)
-    _, trip = _first_trip(bad)
-    nodes = trip.legs[0].nodes
-    k = next(k for k in range(1, len(nodes) - 1) if not has_edge(net, nodes[k - 1], nodes[k + 1]))
-    a, b = nodes[k - 1], nodes[k + 1]
-    del nodes[k]
-    errs = _errors(bad, sc, net)
-    assert any(f"no usable road from node {a} to {b}" in e for e in errs), errs
-
-
-def test_validator_catches_stop_in_excluded_area(net, valid):
-    sc, plan = valid
-    bad = plan.model_copy(deep=True)
-    _, trip = _first_trip(bad)
-    trip.stops[0].point_id = "x"
-    errs = _errors(bad, sc, net)
-    assert any("stop x" in e and "is in excluded area 'distrito 2'" in e for e in errs), errs
-
-
-def test_validator_catches_commission_without_delegate(net, valid):
-    sc, plan = valid
-    bad = plan.model_copy(deep=True)
-    truck, _ = _first_trip(bad)
-    roles = _roles(sc)
-    truck.members = [m for m in truck.members if roles[m] != "junta-delegate"]
-    assert truck.members
-    errs = _errors(bad, sc, net)
-    assert any(
-        "without a commission of at least one plant worker and one junta delegate" in e
-        for e in errs
-    ), errs
-
-
-def test_validator_catches_stock_exceeded(net, valid):
-    sc, plan = valid
-    bad = plan.model_copy(deep=True)
-    truck, trip = _first_trip(bad)
-    extra = trip.model_copy(deep=True)
-    shift = truck.trips[-1].back - trip.load_start
-    extra.trip_no = len(truck.trips) + 1
-    _shift_trip(extra, shift)
-    truck.trips.append(extra)
-    bad.delivered += extra.loaded
-    errs = _errors(bad, sc, net)
-    total = sum(t.loaded for t in truck.trips)
-    msg = f"plan takes {total} cylinders out of the plant (loaded minus returned), over its stock"
-    assert any(msg in e for e in errs), errs
-
-
-def test_validator_catches_leg_through_closed_blockade(net, reroute):
-    """Splice the unblocked route's legs into the blocked plan: it now crosses the closed
-    blockade, and the validator names it."""
-    sc_blk, _, plan_blk = reroute["blocked"]
-    _, _, plan_open = reroute["open"]
-    bad = plan_blk.model_copy(deep=True)
-    ((_, trip),) = bad.trips()
-    ((_, trip_open),) = plan_open.trips()
-    trip.legs = [leg.model_copy(deep=True) for leg in trip_open.legs]
-    errs = _errors(bad, sc_blk, net)
-    assert any("crosses closed blockade indep" in e for e in errs), errs
-
-
-def test_validator_catches_plan_on_another_map(net, valid):
-    sc, plan = valid
-    bad = plan.model_copy(deep=True)
-    bad.map_sha256 = "0" * 64
-    assert _errors(bad, sc, net) == ["plan was made on a different map (map_sha256 differs)"]
-
-
-def test_validator_catches_trip_outside_the_shift(net, valid):
-    """Moving the trip to 18:30 makes it end after the 19:00 shift end."""
-    sc, plan = valid
-    bad = plan.model_copy(deep=True)
-    _, trip = _first_trip(bad)
-    _shift_trip(trip, 18 * 60 + 30 - trip.load_start)
-    errs = _errors(bad, sc, net)
-    assert any("is outside the shift 07:00-19:00" in e for e in errs), errs
-
-
-def _shift_trip(trip, minutes: float) -> None:
-    for attr in ("load_start", "depart", "back"):
-        setattr(trip, attr, getattr(trip, attr) + minutes)
-    for s in trip.stops:
-        s.arrive += minutes
-        s.depart += minutes
-
-
-def test_validator_uses_the_scenarios_shift_not_the_plans(net, valid):
-    sc, plan = valid
-    bad = plan.model_copy(deep=True)
-    _, trip = _first_trip(bad)
-    _shift_trip(trip, 18 * 60 + 30 - trip.load_start)
-    bad.shift_end = 24 * 60
-    errs = validate_plan(bad, sc, net).errors
-    assert any("is outside the shift 07:00-19:00" in e for e in errs), errs
-
-
-def test_validator_catches_one_truck_in_two_places(net):
-    pts = [node_point(net, D8[0], "a", 300), node_point(net, D8[1], "b", 300)]
-    sc, _, plan = plan_for(
-        scenario_dict(
-            pts,
-            trucks=2,
-            guards=roster(2, [("Distrito 8", 2)]),
-            max_hours=1,
-            shift=("07:00", "08:00"),
-        ),
-        net,
-    )
-    used = plan.trucks_used
-    assert len(used) == 2  # two trucks out at the same time, one stop each
-    bad = plan.model_copy(deep=True)
-    first, second = bad.trucks_used
-    second.truck_id, second.commission_id = first.truck_id, first.commission_id
-    second.members = list(first.members)
-    assert not validate_plan(bad, sc, net).ok
 
 
 # ------------------------------------------------------------------- 10. determinism
@@ -620,8 +442,8 @@ def test_same_seed_same_plan(net):
         solution_limit=100,
         seed=7,
     )
-    sc1, _, p1 = plan_for(d, net)
-    sc2, _, p2 = plan_for(d, net)
+    _sc1, _, p1 = plan_for(d, net)
+    _sc2, _, p2 = plan_for(d, net)
     assert not p1.solver.hit_time_limit and not p2.solver.hit_time_limit
     assert p1.solver.wall_s < 10
     assert p1.model_dump(exclude={"solver"}) == p2.model_dump(exclude={"solver"})
@@ -635,9 +457,8 @@ def test_same_seed_same_plan(net):
 def test_shipped_scenario_plan_validates(net, name):
     """End to end on a shipped scenario (OSM stops as points, 30 trucks): the plan passes
     the validator, respects the stock, and every unserved point has a known reason."""
-    from logistics.model import PROJECT_ROOT
+    from logistics.model import PROJECT_ROOT, load_scenario
     from logistics.plan import REASONS
-    from logistics.model import load_scenario
 
     sc = load_scenario(PROJECT_ROOT / "scenarios" / name)
     plan = solve(build_problem(sc, net=net), time_limit_s=10)
@@ -657,7 +478,7 @@ def test_plant_gate_reaches_both_carriageways(net):
     for access in (75, 0):
         d = scenario_dict(pts)
         d["plants"][0]["access_m"] = access
-        sc, problem, plan = plan_for(d, net)
+        _sc, problem, plan = plan_for(d, net)
         ((_, trip),) = plan.trips()
         plans[access] = (problem, trip)
     with_gate, without = plans[75][1], plans[0][1]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from tests.helpers import D1, D8, node_point, plan_for, scenario_dict
-
 from logistics.plan import validate_plan
+from tests.helpers import D1, D8, node_point, plan_for, scenario_dict
 
 
 def _stops(plan):
@@ -15,7 +14,7 @@ def test_point_window_is_respected_and_checked(net):
     late = node_point(net, D8[0], "late", households=100)
     late["window"] = {"start": "10:00", "end": "11:00"}
     early = node_point(net, D8[1], "early", households=100)
-    sc, problem, plan = plan_for(scenario_dict([late, early]), net)
+    sc, _problem, plan = plan_for(scenario_dict([late, early]), net)
     stops = _stops(plan)
     assert set(stops) == {"late", "early"}
     need = sc.demand.stop_minutes + sc.demand.seconds_per_cylinder * 100 / 60

@@ -17,15 +17,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests.helpers import D8, node_point, scenario_dict
 from streamlit.testing.v1 import AppTest
 
-from logistics.ui import deck
-from logistics.model import InputError
-from logistics.roads import load_network
+from logistics.model import Blockade, InputError, load_scenario
 from logistics.ops import diff_plans
+from logistics.roads import load_network
 from logistics.routing import build_problem
-from logistics.model import Blockade, load_scenario
+from logistics.ui import deck
+from tests.helpers import D8, node_point, scenario_dict
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -263,9 +262,7 @@ def test_replan_after_closed_blockade_avoids_it_and_compares():
     # the compare map shows the blocked road among those driven only before
     diff = diff_plans(first, second)
     near = [
-        pr
-        for pr in diff.roads_only_a
-        if deck.min_distance_m(net.path_coords(pr), lon, lat) <= 40.0
+        pr for pr in diff.roads_only_a if deck.min_distance_m(net.path_coords(pr), lon, lat) <= 40.0
     ]
     assert near
     assert second.delivered > 0.9 * first.delivered

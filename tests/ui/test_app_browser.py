@@ -26,14 +26,14 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from tests.ui.test_app import road_with_detour
 
-from logistics.ui import deck, map_base
-from logistics.roads import load_network
-from logistics.plan import Plan
-from logistics.ops import diff_plans
-from logistics.routing import build_problem
 from logistics.model import load_scenario
+from logistics.ops import diff_plans
+from logistics.plan import Plan
+from logistics.roads import load_network
+from logistics.routing import build_problem
+from logistics.ui import deck, map_base
+from tests.ui.test_app import road_with_detour
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -336,9 +336,7 @@ def test_plan_on_the_map_then_block_a_used_road_and_replan(browser_page, tmp_pat
             assert d > BLOCK_RADIUS_M, f"a leg passes {d:.0f} m from the closed blockade"
     # the compare map shows the blocked road among those driven only before
     gone = diff_plans(first_plan, second).roads_only_a
-    assert any(
-        deck.min_distance_m(net.path_coords(pr), lon, lat) <= BLOCK_RADIUS_M for pr in gone
-    )
+    assert any(deck.min_distance_m(net.path_coords(pr), lon, lat) <= BLOCK_RADIUS_M for pr in gone)
     page.get_by_text("Compare plans").first.wait_for()
     (tmp_path / "replanned.png").write_bytes(page.screenshot())
     assert not outside, f"the page tried to reach the network: {outside[:3]}"

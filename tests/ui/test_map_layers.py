@@ -5,24 +5,25 @@ Pure functions, tested on the real embedded map and on small plans solved by the
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
 import pytest
-from tests.helpers import D2, D8, node_lonlat, node_point, plan_for, roster, scenario_dict
 
-from logistics.ui import deck, map_base, map_plan, style
-from logistics.roads import KIND_ROAD
-from logistics.ops import diff_plans
-from logistics.routing import build_problem
 from logistics.model import Blockade, Eligibility
+from logistics.ops import diff_plans
+from logistics.roads import KIND_ROAD
+from logistics.routing import build_problem
+from logistics.ui import deck, map_base, map_plan, style
+from tests.helpers import D2, D8, node_lonlat, node_point, plan_for, roster, scenario_dict
 
 
 # ------------------------------------------------------------------- roads
 def test_chains_split_at_junctions_and_keep_loops():
     # a T: 1-2-3 with a branch 2-4; and a separate triangle 5-6-7
     chains = map_base._chains([(1, 2), (2, 3), (2, 4), (5, 6), (6, 7), (5, 7)])
-    pairs = {frozenset(p) for c in chains for p in zip(c[:-1], c[1:], strict=True)}
+    pairs = {frozenset(p) for c in chains for p in itertools.pairwise(c)}
     assert pairs == {frozenset(p) for p in [(1, 2), (2, 3), (2, 4), (5, 6), (6, 7), (5, 7)]}
     assert sum(len(c) - 1 for c in chains) == 6  # every edge drawn exactly once
     assert sorted(len(c) for c in chains if 5 in c) == [4]  # the loop is one polyline
