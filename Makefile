@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo app lint test test-fast bench clean
+.PHONY: setup demo app lint catalog test test-fast bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -30,6 +30,16 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check logistics app.py tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
+
+# Translations: re-extract every _() / N_() / ngettext() message and merge it into the
+# catalogs (new messages arrive untranslated; tests/i18n fails until they are translated).
+POT := .cache/senkata.pot
+catalog: $(STAMP)
+	mkdir -p .cache
+	$(BIN)/pybabel -q extract -F logistics/i18n/babel.cfg --no-location --sort-output \
+		--project senkata -o $(POT) .
+	$(BIN)/pybabel -q update -i $(POT) -d logistics/i18n/locale -D senkata \
+		--no-fuzzy-matching --ignore-obsolete
 
 test: lint
 	bash scripts/system-deps.sh

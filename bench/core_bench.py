@@ -165,7 +165,7 @@ def repeat(n: int, fn: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[flo
 
 
 def code_fingerprint() -> dict[str, str]:
-    """Short sha256 of every ``logistics/*.py`` file as it is on disk now.
+    """Short sha256 of every ``logistics/**/*.py`` file as it is on disk now.
 
     Other people edit ``logistics/`` while benchmarks run; the fingerprint taken right
     after the imports says which code was measured, and a second one at the end shows
@@ -177,8 +177,9 @@ def code_fingerprint() -> dict[str, str]:
         File name -> first 10 hex digits of its sha256.
     """
     out = {}
-    for f in sorted((PROJECT_ROOT / "logistics").glob("*.py")):
-        out[f.name] = hashlib.sha256(f.read_bytes()).hexdigest()[:10]
+    root = PROJECT_ROOT / "logistics"
+    for f in sorted(root.rglob("*.py")):
+        out[str(f.relative_to(root))] = hashlib.sha256(f.read_bytes()).hexdigest()[:10]
     return out
 
 
@@ -574,7 +575,7 @@ def render_markdown(
         f"- nproc: {info['nproc']}; CPU: {info['cpu']}",
         f"- python {info['python']}, ortools {info['ortools']}, numpy {info['numpy']}, "
         f"scipy {info['scipy']}; {info['platform']}",
-        f"- code measured: logistics/*.py fingerprint {info['code']} "
+        f"- code measured: logistics/**/*.py fingerprint {info['code']} "
         f"(sha256[:10] per file: {info['code_files']})",
         f"- mode: {'--quick (10 s limit only)' if quick else 'full'}; one process, "
         f"total {total_s:.1f} s",
