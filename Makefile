@@ -26,20 +26,15 @@ app: $(STAMP)
 # The house rules: lint and format (ruff), types (mypy: strict on model, routing, plan), and
 # the import contracts (rooms in data-flow order, no circles, validator apart from solver).
 lint: $(STAMP)
-	$(BIN)/ruff check logistics app.py tests bench
-	$(BIN)/ruff format --check logistics app.py tests bench
+	$(BIN)/ruff check logistics app.py tests bench scripts
+	$(BIN)/ruff format --check logistics app.py tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 
 # Translations: re-extract every _() / N_() / ngettext() message and merge it into the
 # catalogs (new messages arrive untranslated; tests/i18n fails until they are translated).
-POT := .cache/senkata.pot
 catalog: $(STAMP)
-	mkdir -p .cache
-	$(BIN)/pybabel -q extract -F logistics/i18n/babel.cfg --no-location --sort-output \
-		--project senkata -o $(POT) .
-	$(BIN)/pybabel -q update -i $(POT) -d logistics/i18n/locale -D senkata \
-		--no-fuzzy-matching --ignore-obsolete
+	$(BIN)/python scripts/catalog.py
 
 test: lint
 	bash scripts/system-deps.sh
