@@ -156,9 +156,9 @@ def greedy_cover(
     heap = [(-ub[j], int(rank[j]), j) for j in range(n) if not blocked[j]]
     heapq.heapify(heap)
     while heap and len(chosen) < limit:
-        _neg, r, j = heapq.heappop(heap)
-        if blocked[j]:
-            continue
+        neg, r, j = heapq.heappop(heap)
+        if blocked[j] or -neg != ub[j]:
+            continue  # chosen, too close to a chosen site, or an outdated entry of j
         if stamp[j] == len(chosen):  # fresh: no other candidate can add more
             if ub[j] <= 0:
                 break

@@ -64,6 +64,24 @@ def test_greedy_against_every_subset_of_a_real_instance(net):
         assert math.dist(xy[a], xy[b]) >= 1500
 
 
+def test_lazy_greedy_picks_what_the_plain_greedy_picks(net):
+    """The lazy evaluation (stale gains as upper bounds) changes the cost, not the choice."""
+    sc, pnet = _sited(net)
+    inst = siting_instance(sc, pnet, load_areas())
+    w, cover = inst.weight, inst.cover
+    covered = np.zeros(cover.shape[0], dtype=bool)
+    plain: list[int] = []
+    for _ in range(15):
+        gains = np.asarray(cover.T @ (w * ~covered)).ravel()
+        gains[plain] = -1.0
+        best = max(range(gains.size), key=lambda j: (gains[j], -inst.rank[j]))
+        plain.append(best)
+        covered |= np.asarray(cover[:, best].todense()).ravel()
+    lazy = greedy_cover(cover, w, k=15, xy=inst.xy, rank=inst.rank)
+    assert lazy.chosen == plain
+    assert lazy.covered == pytest.approx(float(w[covered].sum()))
+
+
 def test_sited_points_are_real_candidates_on_reachable_roads(june_sited):
     sc, pnet, sited = june_sited
     pts = sited.points
