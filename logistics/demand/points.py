@@ -65,7 +65,7 @@ class DeliveryPoint:
     households: float
     #: most cylinders this point may receive in the shift (its ration)
     ration: int
-    kind: str  # "stop" | "listed" | "priority"
+    kind: str  # "stop" | "listed" | "sited" | "priority"
     priority: bool = False
     excluded_by: str | None = None
     notes: list[str] = field(default_factory=list)
