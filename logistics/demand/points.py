@@ -10,10 +10,18 @@ Population sources (read from ``../shared/data/raw``):
   (uniform density). The rural north of the municipality (Zongo, Hampaturi) is outside the
   zones, so this over-counts urban zones slightly.
 
+Where the points come from (``demand.source``): the named OSM stops on the network,
+thinned to one every ``min_spacing_m`` (``osm-stops``, the default); only the listed
+``points`` (``listed``); or chosen from real candidates for walking coverage (``sited``,
+:mod:`logistics.demand.siting`). Listed points and priority sites are added to any source.
+
 Each distribution point serves the households of its own area that are closer to it than
 to any other point of the area (its Voronoi cell clipped to the area; uniform density
-within an area — an assumption). Its **ration** for the shift is
-``households * cylinders_per_household`` (rounded), and no point may receive more.
+within an area — an assumption). With ``demand.walk_to_neighbour_m``, households of an area
+without a point of their own may queue at the nearest reachable point of another area
+(:mod:`logistics.demand.neighbours`); that point carries them (``DeliveryPoint.carries``).
+Its **ration** for the shift is ``households * cylinders_per_household`` (rounded), and no
+point may receive more.
 """
 
 from __future__ import annotations
@@ -30,6 +38,11 @@ from shapely.geometry import MultiPoint, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from logistics.demand.areas import Areas, _norm, load_areas
+from logistics.demand.eligible import area_keys, cell_eligible
+from logistics.demand.grid import household_grid
+from logistics.demand.neighbours import neighbour_walk
+from logistics.demand.reach import round_trip_nodes
+from logistics.demand.siting import site_points
 from logistics.model import Eligibility, InputError, Scenario, config
 from logistics.roads import TO_METRIC, RoadNetwork
 
@@ -52,7 +65,7 @@ class DeliveryPoint:
     households: float
     #: most cylinders this point may receive in the shift (its ration)
     ration: int
-    kind: str  # "stop" | "listed" | "priority"
+    kind: str  # "stop" | "listed" | "sited" | "priority"
     priority: bool = False
     excluded_by: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -60,6 +73,9 @@ class DeliveryPoint:
     overlaps: set[str] = field(default_factory=set)
     #: distribution hours (minutes after midnight) the hand-over must fit in, if any
     window: tuple[int, int] | None = None
+    #: households of other areas that queue here (``demand.walk_to_neighbour_m``):
+    #: area name -> households; they are part of ``households`` and of the ration
+    carries: dict[str, float] = field(default_factory=dict)
 
     @property
     def eligible(self) -> bool:
@@ -177,6 +193,7 @@ def build_points(
     *,
     usable_nodes: np.ndarray | None = None,
     data: Path | None = None,
+    scenario_dir: Path | None = None,
 ) -> list[DeliveryPoint]:
     """All distribution points and priority sites of a scenario, with ration and eligibility.
 
@@ -191,12 +208,14 @@ def build_points(
         only to these.
     data
         Shared data directory override.
+    scenario_dir
+        Directory relative candidate files (``demand.sited.files``) are read from.
 
     Raises
     ------
     InputError
-        A listed point or priority site lies outside the map, or an eligibility name is
-        unknown.
+        A listed point or priority site lies outside the map, an eligibility name is
+        unknown, or a candidate file of ``demand.sited`` is broken.
     """
     areas = load_areas(data)
     dem = scenario.demand
@@ -231,6 +250,31 @@ def build_points(
                     households=-1.0,
                     ration=0,
                     kind="stop",
+                )
+            )
+
+    elif dem.source == "sited":
+        sited = site_points(
+            scenario, net, areas, usable_nodes=usable_nodes, data=data, scenario_dir=scenario_dir
+        )
+        for sp in sited.points:
+            c = sp.candidate
+            points.append(
+                DeliveryPoint(
+                    id=c.id,
+                    name=c.name,
+                    lon=c.lon,
+                    lat=c.lat,
+                    node=sp.node,
+                    snap_m=sp.snap_m,
+                    area=None,
+                    district=None,
+                    zone=None,
+                    municipality=None,
+                    households=-1.0,
+                    ration=0,
+                    kind="sited",
+                    notes=[c.ref],
                 )
             )
 
@@ -276,7 +320,7 @@ def build_points(
     _assign_areas(points, areas)
     # Points outside every populated area have no households to serve (stops outside the
     # El Alto districts and La Paz zones); listed points keep their given households.
-    points = [p for p in points if p.area is not None or p.kind != "stop"]
+    points = [p for p in points if p.area is not None or p.kind not in ("stop", "sited")]
     _voronoi_households(points, areas, dem.household_size)
     for p in points:
         if p.households < 0:
@@ -287,7 +331,40 @@ def build_points(
     points = [p for p in points if p.ration > 0]
     _apply_eligibility(points, scenario.eligibility, areas)
     _apply_windows(points, dem, areas)
+    if dem.walk_to_neighbour_m is not None:
+        _walk_to_neighbours(points, scenario, net, areas, usable_nodes, data)
     return points
+
+
+def _walk_to_neighbours(
+    points: list[DeliveryPoint],
+    scenario: Scenario,
+    net: RoadNetwork,
+    areas: Areas,
+    usable_nodes: np.ndarray | None,
+    data: Path | None,
+) -> None:
+    """Let households of areas without a point queue at a neighbour's (see ``neighbours``)."""
+    dem = scenario.demand
+    assert dem.walk_to_neighbour_m is not None
+    grid = household_grid(data)
+    ok = cell_eligible(grid, areas, scenario.eligibility)
+    reach = round_trip_nodes(net, scenario)
+    if usable_nodes is not None:
+        reach &= usable_nodes
+    row_of = {str(n): r for r, n in enumerate(grid.names)}
+    homes = [p for p in points if not p.priority and p.eligible and p.area is not None]
+    own = {row_of[p.area] for p in homes if p.area in row_of}
+    carriers = [p for p in homes if reach[p.node]]
+    xy = np.array([TO_METRIC.transform(p.lon, p.lat) for p in carriers]).reshape(-1, 2)
+    keys = area_keys(areas)
+    for k, by_row in neighbour_walk(grid, ok, own, xy, dem.walk_to_neighbour_m).items():
+        p = carriers[k]
+        for row, persons in sorted(by_row.items()):
+            p.carries[grid.names[row]] = persons / dem.household_size
+            p.overlaps.update(keys[row])
+        p.households += sum(p.carries.values())
+        p.ration = round(p.households * dem.cylinders_per_household)
 
 
 def _snap_checked(

@@ -14,15 +14,19 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import date as Date
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     field_validator,
+    model_serializer,
     model_validator,
 )
+
+from logistics.i18n import _
 
 #: The Senkata plant (YPFB). Approximate: from a third-party constant table, cross-checked
 #: 47 m from Av. 6 de Marzo / RN1 and inside El Alto District 8 (see shared SOURCES.md).
@@ -232,12 +236,73 @@ class AreaWindow(TimeWindow):
     area: Name
 
 
+# ------------------------------------------------- demand: sited points, walking (issue 12)
+#: Real candidates for ``demand.source: sited``: named OSM stops on the network, El Alto
+#: schools (escuelas-ea-clean.csv) and La Paz named places (search_lapaz.sqlite).
+CandidateSource = Literal["stops", "schools", "places"]
+CANDIDATE_SOURCES: tuple[str, ...] = get_args(CandidateSource)
+#: OSM ``amenity`` values of the named-places file that may become distribution points.
+PlaceKind = Literal[
+    "clinic",
+    "hospital",
+    "doctors",
+    "marketplace",
+    "community_centre",
+    "social_facility",
+    "school",
+    "kindergarten",
+]
+
+
+def _every_source() -> list[CandidateSource]:
+    return ["stops", "schools", "places"]
+
+
+def _gathering_places() -> list[PlaceKind]:
+    """Where people already queue: clinics, markets, community centres."""
+    return ["clinic", "marketplace", "community_centre"]
+
+
+class Siting(_Model):
+    """``demand.source: sited``: points chosen from real candidates so that as many
+    households as possible live within ``walk_m`` of one (maximal covering location)."""
+
+    #: Choose at most this many points (N); absent: as many as still add households.
+    max_points: int | None = Field(default=None, ge=1, le=5000)
+    #: A household within this straight-line distance of a point counts as covered.
+    walk_m: float = Field(default=1000.0, gt=0, le=10_000)
+    #: Which real candidates to choose from.
+    candidates: list[CandidateSource] = Field(default_factory=_every_source)
+    #: Kinds of named places offered (OSM amenity) when ``places`` is a candidate source.
+    place_kinds: list[PlaceKind] = Field(default_factory=_gathering_places)
+    #: Further candidate CSV files (columns id, name, lat, lon), relative to the scenario.
+    files: list[Name] = Field(default_factory=list)
+    #: Areas that must get at least one point (chosen first, the best candidate in each).
+    require: list[Name] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _some_candidates(self) -> Siting:
+        if not self.candidates and not self.files:
+            msg = _("give at least one candidate source (stops, schools, places) or a file")
+            raise ValueError(msg)
+        if self.max_points is not None and len(self.require) > self.max_points:
+            msg = _("{n} required areas do not fit in max_points {k}").format(
+                n=len(self.require), k=self.max_points
+            )
+            raise ValueError(msg)
+        return self
+
+
 class Demand(_Model):
     """Where cylinders are handed over and how many each point may receive."""
 
     #: ``osm-stops``: the named OSM stops on the network (thinned by ``min_spacing_m``);
-    #: ``listed``: only ``points`` below.
-    source: Literal["osm-stops", "listed"] = "osm-stops"
+    #: ``listed``: only ``points`` below; ``sited``: chosen for walking coverage (``sited``).
+    source: Literal["osm-stops", "listed", "sited"] = "osm-stops"
+    sited: Siting = Field(default_factory=Siting)
+    #: Households of an area with no distribution point of its own may walk this far
+    #: (straight line) to the nearest reachable point of another area; absent: they may not.
+    walk_to_neighbour_m: float | None = Field(default=None, ge=0, le=10_000)
     points: list[ListedPoint] = Field(default_factory=list)
     #: Minimum distance between two default points (a junta queue per few blocks).
     min_spacing_m: float = Field(default=600.0, ge=0, le=10_000)
@@ -250,6 +315,18 @@ class Demand(_Model):
     seconds_per_cylinder: float = Field(default=6.0, ge=0, le=600)
     #: Distribution hours by district / zone; a point's own window takes precedence.
     windows: list[AreaWindow] = Field(default_factory=list)
+
+    @model_serializer(mode="wrap")
+    def _dump_new_fields_when_used(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # A scenario that uses none of the issue-12 fields dumps as before, so its digest
+        # (``plan.scenario_sha256``) and the plans already made from it stay valid.
+        out = handler(self)
+        if isinstance(out, dict):
+            if self.source != "sited" and self.sited == Siting():
+                out.pop("sited", None)
+            if self.walk_to_neighbour_m is None:
+                out.pop("walk_to_neighbour_m", None)
+        return out
 
     @model_validator(mode="after")
     def _listed_needs_points(self) -> Demand:
