@@ -41,7 +41,7 @@ def merge(po_path: Path, pot: Catalog) -> tuple[int, int]:
     cat.update(pot, no_fuzzy_matching=True, update_creation_date=False)
     after = {m.id for m in cat if m.id}
     buf = io.BytesIO()
-    write_po(buf, cat, no_location=True, sort_output=True, ignore_obsolete=True, width=96)
+    write_po(buf, cat, no_location=True, sort_output=True, ignore_obsolete=True, width=76)
     body = buf.getvalue()
     # the header entry as it was (plural forms, language), then the sorted messages
     head = raw.split(b"\n\n", 1)[0].rstrip(b"\n")
