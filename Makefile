@@ -40,6 +40,8 @@ catalog: $(STAMP)
 		--project senkata -o $(POT) .
 	$(BIN)/pybabel -q update -i $(POT) -d logistics/i18n/locale -D senkata \
 		--no-fuzzy-matching --ignore-obsolete
+	# no creation date in the catalogs: two runs (or two branches) give the same header
+	sed -i '/^"POT-Creation-Date: /d' logistics/i18n/locale/*/LC_MESSAGES/senkata.po
 
 test: lint
 	bash scripts/system-deps.sh

@@ -36,12 +36,16 @@ from typing import TypeVar
 LANGUAGES: tuple[str, ...] = ("es", "en")
 #: The language of the sheets and the app when none is chosen.
 DEFAULT_LANGUAGE = "es"
+#: Each language named in itself, for a language switch.
+LANGUAGE_NAMES: dict[str, str] = {"es": "Español", "en": "English"}
 #: The gettext domain.
 DOMAIN = "senkata"
 #: Where the catalogs live.
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 #: The Babel locale used for numbers and dates of each language (Bolivian Spanish).
 _FORMAT_LOCALE = {"es": "es_BO", "en": "en"}
+#: The one glossary of the dispatch words, English and Spanish (see :func:`glossary`).
+GLOSSARY = Path(__file__).resolve().parent / "glossary.csv"
 
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("senkata_lang", default="en")
 
@@ -103,7 +107,9 @@ def check_language(lang: str) -> str:
     """``lang`` if a catalog exists for it (``es_BO`` and ``es-BO`` are ``es``)."""
     short = lang.replace("-", "_").split("_")[0].split(".")[0].lower()
     if short not in LANGUAGES:
-        msg = f"expected one of {', '.join(LANGUAGES)}, got {lang[:60]!r}"
+        msg = _("expected one of {languages}, got {value}").format(
+            languages=", ".join(LANGUAGES), value=repr(lang[:60])
+        )
         raise UnknownLanguageError(msg)
     return short
 
@@ -171,6 +177,20 @@ def fmt_pct(share: float, decimals: int = 0) -> str:
     return str(format_percent(share, format=pattern, locale=_FORMAT_LOCALE[_current.get()]))
 
 
+def glossary() -> list[dict[str, str]]:
+    """The glossary rows: ``term_en``, ``term_es``, ``forms_es`` (other accepted Spanish
+    forms, ``|``-separated), ``avoid_es`` (words the Spanish must not use),
+    ``definition_en`` and ``definition_es``. Every translation uses these words
+    (``tests/i18n`` checks it)."""
+    import csv
+
+    with GLOSSARY.open(encoding="utf-8", newline="") as fh:
+        return [
+            {k: (v or "").strip() for k, v in row.items()}
+            for row in csv.DictReader(line for line in fh if not line.startswith("#"))
+        ]
+
+
 def fmt_date(d: date) -> str:
     """A date in words: ``8 de junio de 2005`` (es), ``June 8, 2005`` (en)."""
     from babel.dates import format_date
@@ -181,7 +201,9 @@ def fmt_date(d: date) -> str:
 __all__ = [
     "DEFAULT_LANGUAGE",
     "DOMAIN",
+    "GLOSSARY",
     "LANGUAGES",
+    "LANGUAGE_NAMES",
     "LOCALE_DIR",
     "N_",
     "UnknownLanguageError",
@@ -192,6 +214,7 @@ __all__ = [
     "fmt_int",
     "fmt_num",
     "fmt_pct",
+    "glossary",
     "in_this_language",
     "ngettext",
     "resolve_language",
