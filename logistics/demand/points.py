@@ -263,7 +263,9 @@ def build_points(
                 i,
                 "priority_sites",
                 site,
-                name=f"{site.name} ({site.kind})",
+                # the name alone: the kind is a code (clinic, communal-kitchen), and a
+                # name stored in the plan must not depend on the reader's language
+                name=site.name,
                 households=0.0,
                 ration=site.cylinders,
                 kind="priority",

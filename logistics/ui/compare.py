@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from logistics.i18n import _, fmt_int
+from logistics.i18n import _, fmt_int, in_this_language
 from logistics.ops import change_name, diff_plans
 from logistics.plan import reason_text
 from logistics.ui import deck, map_base, map_plan, style
@@ -40,18 +40,19 @@ def show_compare() -> None:
     ns = list(by_n)
     latest = ns[-1]
     c1, c2 = st.columns(2)
+    label = in_this_language(lambda n: plan_label(by_n[n]))  # Streamlit may call it elsewhere
     na = c1.selectbox(
         _("Plan A (before)"),
         ns,
         index=len(ns) - 2,
-        format_func=lambda n: plan_label(by_n[n]),
+        format_func=label,
         key=f"cmp.a.{latest}",
     )
     nb = c2.selectbox(
         _("Plan B (after)"),
         ns,
         index=len(ns) - 1,
-        format_func=lambda n: plan_label(by_n[n]),
+        format_func=label,
         key=f"cmp.b.{latest}",
     )
     a, b = by_n[na], by_n[nb]

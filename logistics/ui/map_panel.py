@@ -29,6 +29,7 @@ from logistics.ui.state import (
     cached_network,
     cached_roads,
     map_path_of,
+    named,
 )
 
 #: What a click picked (:attr:`deck.MapPick.kind`), in words.
@@ -42,10 +43,6 @@ PICK_NAMES = {
 #: Blockade statuses (scenario codes) in words.
 STATUS_NAMES = {"closed": N_("closed"), "permit": N_("permit (checkpoint with a delay)")}
 PLACE_NAMES = {"coordinates": N_("coordinates"), "distribution point": N_("distribution point")}
-
-
-def _named(names: dict[str, str]):
-    return lambda k: _(names[k]) if k in names else k
 
 
 def legend_html(problem: Problem) -> str:
@@ -138,7 +135,7 @@ def pick_panel(event: Any, problem: Problem) -> None:
         c1.radio(
             _("Blockade"),
             ["closed", "permit"],
-            format_func=_named(STATUS_NAMES),
+            format_func=named(STATUS_NAMES),
             key="pick.status",
         )
         c2.number_input(_("Radius (m)"), 5.0, 5000.0, 60.0, step=10.0, key="pick.radius")
@@ -238,7 +235,7 @@ def blockade_panel(problem: Problem, slot_msg: Any) -> None:
         st.radio(
             _("Where"),
             ["coordinates", "distribution point"],
-            format_func=_named(PLACE_NAMES),
+            format_func=named(PLACE_NAMES),
             key="f.where",
             horizontal=True,
         )
@@ -267,7 +264,7 @@ def blockade_panel(problem: Problem, slot_msg: Any) -> None:
         )
         c1.number_input(_("Radius (m)"), 1.0, 5000.0, 80.0, step=10.0, key="f.radius")
         c2.selectbox(
-            _("Blockade"), ["closed", "permit"], format_func=_named(STATUS_NAMES), key="f.status"
+            _("Blockade"), ["closed", "permit"], format_func=named(STATUS_NAMES), key="f.status"
         )
         c1.number_input(
             _("Delay at the checkpoint (min)"), 1.0, 600.0, 20.0, step=5.0, key="f.delay"

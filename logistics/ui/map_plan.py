@@ -45,12 +45,7 @@ def points_data(problem: Problem, colours: Mapping[str, Colour] | None = None) -
         base = list(colours.get(p.group, [100, 100, 100]))[:3]
         if fill is None:
             fill = base + ([90] if st_ == "no-guard" else [235])
-        if st_ == "routable":
-            why = _("a guarded truck can reach it")
-        elif st_ == "excluded-zone" and p.excluded_by:
-            why = p.excluded_by
-        else:
-            why = reason_text(st_, p.group)
+        why = _("a guarded truck can reach it") if st_ == "routable" else reason_text(st_, p.group)
         tip = f"{p.name} · {p.group}" + (f" / {p.zone}" if p.zone else "")
         tip += " · " + _("ration {n}").format(n=fmt_int(p.ration)) + f" · {why}"
         out.append(

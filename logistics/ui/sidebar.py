@@ -22,6 +22,7 @@ from logistics.ui.state import (
     cell,
     err_line,
     load_into_state,
+    named,
     parse_upload,
     scenario_label,
 )
@@ -36,11 +37,6 @@ SCOPE_NAMES = {
     "own-district": N_("only to their own district or zone"),
     "any": N_("to any district or zone"),
 }
-
-
-def _named(names: dict[str, str]) -> Any:
-    """A ``format_func`` showing a code by its translated name."""
-    return lambda k: _(names[k]) if k in names else k
 
 
 def sidebar_scenario() -> dict[str, Any]:
@@ -160,7 +156,7 @@ def sidebar_edits(slots: dict[str, Any], area_names: list[str]) -> dict[str, Any
     guards["delegate_scope"] = sb.radio(
         _("Junta delegates ride"),
         ["own-district", "any"],
-        format_func=_named(SCOPE_NAMES),
+        format_func=named(SCOPE_NAMES),
         key="w.scope",
         help=_("The Assembly's rule: a delegate rides with gas only to their own district."),
     )
@@ -185,7 +181,7 @@ def sidebar_edits(slots: dict[str, Any], area_names: list[str]) -> dict[str, Any
                 _("role"),
                 options=["plant-worker", "junta-delegate"],
                 required=True,
-                format_func=_named(ROLE_NAMES),
+                format_func=named(ROLE_NAMES),
             ),
             "district": st.column_config.SelectboxColumn(_("district / zone"), options=districts),
             "count": st.column_config.NumberColumn(_("how many"), step=1),
@@ -281,7 +277,7 @@ def sidebar_edits(slots: dict[str, Any], area_names: list[str]) -> dict[str, Any
     solver["warm_start"] = sb.selectbox(
         _("First routes to improve"),
         list(WARM_STARTS),
-        format_func=_named(WARM_START_LABELS),
+        format_func=named(WARM_START_LABELS),
         key="w.warm",
         help=_(
             "Where the route search starts. PyVRP's routes give fewer km on large "

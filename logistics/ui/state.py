@@ -20,7 +20,15 @@ import pandas as pd
 import streamlit as st
 
 from logistics.demand import load_areas
-from logistics.i18n import DEFAULT_LANGUAGE, N_, _, current_language, fmt_int, set_language
+from logistics.i18n import (
+    DEFAULT_LANGUAGE,
+    N_,
+    _,
+    current_language,
+    fmt_int,
+    set_language,
+    use_language,
+)
 from logistics.model import (
     MAX_SCENARIO_BYTES,
     PROJECT_ROOT,
@@ -224,6 +232,20 @@ def load_into_state(sc: Scenario, label: str, *, uploaded: bool = False) -> None
     ss.cut_prev = set()
     ss.cut_delta = None
     ss.blockade_msg = None
+
+
+def named(names: dict[str, str]) -> Callable[[Any], str]:
+    """A widget's ``format_func`` showing a code (``closed``) by its name, in the language
+    of the run that drew the widget (Streamlit may call it from another thread)."""
+    lang = current_language()
+
+    def fmt(code: Any) -> str:
+        if code not in names:
+            return str(code)
+        with use_language(lang):
+            return _(names[code])
+
+    return fmt
 
 
 def in_session_language(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -147,7 +147,9 @@ def test_lang_option_beats_the_environment_which_beats_the_locale(monkeypatch):
     monkeypatch.delenv("SENKATA_LANG")
     monkeypatch.setenv("LANG", "es_BO.UTF-8")
     r = runner.invoke(app, ["validate", str(DEFAULT)])
-    assert "el escenario Senkata, June 2005 general strike - day shift es válido" in r.stdout
+    assert (
+        "el escenario Senkata, paro general de junio de 2005 - turno de día es válido" in r.stdout
+    )
     monkeypatch.setenv("SENKATA_LANG", "en")
     r = runner.invoke(app, ["validate", str(DEFAULT)])
     assert "is valid" in r.stdout
