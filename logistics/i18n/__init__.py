@@ -14,7 +14,8 @@ server never mix. Work handed to another thread runs in a copy of the caller's c
 (:func:`in_this_language`).
 
 Numbers and dates are formatted by Babel for the language (``24.000 garrafas``,
-``8 de junio de 2005``). Only ``es`` and ``en`` ship: no Aymara catalog exists that we could
+``8 de junio de 2005``). The words are the dispatch desk's, one glossary for every room
+(``glossary.csv``: :func:`glossary`; ``tests/i18n`` checks the Spanish catalog against it). Only ``es`` and ``en`` ship: no Aymara catalog exists that we could
 check, and a machine-guessed one would not be a translation.
 """
 
@@ -170,7 +171,7 @@ def fmt_num(x: float, decimals: int = 1) -> str:
 
 
 def fmt_pct(share: float, decimals: int = 0) -> str:
-    """A share (0..1) as a percentage: ``68 %`` (es), ``68%`` (en)."""
+    """A share (0..1) as a percentage: ``68%`` (as La Paz papers write it, and in en)."""
     from babel.numbers import format_percent
 
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + "%"
