@@ -15,8 +15,9 @@ server never mix. Work handed to another thread runs in a copy of the caller's c
 
 Numbers and dates are formatted by Babel for the language (``24.000 garrafas``,
 ``8 de junio de 2005``). The words are the dispatch desk's, one glossary for every room
-(``glossary.csv``: :func:`glossary`; ``tests/i18n`` checks the Spanish catalog against it). Only ``es`` and ``en`` ship: no Aymara catalog exists that we could
-check, and a machine-guessed one would not be a translation.
+(``glossary.csv``: :func:`glossary`; ``tests/i18n`` checks the Spanish catalog against
+it). Only ``es`` and ``en`` ship: no Aymara catalog exists that we could check, and a
+machine-guessed one would not be a translation.
 """
 
 from __future__ import annotations
