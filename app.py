@@ -41,7 +41,8 @@ def _headline(sc, problem) -> None:
     pts = problem.points
     n_cut = sum(1 for r in problem.pre_unserved.values() if r.startswith("unreachable"))
     active = [t for t in problem.trucks if t.commission is not None]
-    c = st.columns(7)
+    # two rows: the words are long in Spanish, and a narrow screen keeps them whole
+    c = [*st.columns(4), *st.columns(4)]
     c[0].metric(
         _("Distribution points"),
         fmt_int(len(pts)),

@@ -223,7 +223,7 @@ def blockade_panel(problem: Problem, slot_msg: Any) -> None:
             else _("radius {radius} m").format(radius=f"{b['radius_m']:g}")
         )
         n = len(eff.edges) if eff is not None else 0
-        c1, c2 = st.columns([4, 1])
+        c1, c2 = st.columns([3, 1.3])  # room for "Levantar"
         c1.markdown(
             _("**{id}** {name} ({what}, {where}, {n} road segments)").format(
                 id=b["id"], name=b.get("name", ""), what=what, where=where, n=fmt_int(n)
