@@ -13,6 +13,10 @@ State: everything a user edits lives in ``st.session_state`` (one per browser se
 two people planning at once never see each other's edits. The road network and the built
 problems are cached read-only with ``st.cache_resource``, keyed by the map and by the
 scenario's YAML text; nothing cached is ever mutated.
+
+Language: Spanish unless the session's switch (sidebar, "Idioma · Language") says
+otherwise; it is set at the start of every run of this script (:func:`i18n.set_language`)
+and the planning thread inherits it. Switching keeps the edits and the plans.
 """
 
 from __future__ import annotations
@@ -21,56 +25,88 @@ import traceback
 
 import streamlit as st
 
+from logistics import i18n
+from logistics.i18n import _, fmt_int
 from logistics.ui.actions import resolve_scenario, run_plan
 from logistics.ui.compare import show_compare
 from logistics.ui.downloads import show_downloads
 from logistics.ui.map_panel import blockade_panel, draw_map, pick_panel, reach_panel
 from logistics.ui.results import show_results
 from logistics.ui.sidebar import sidebar_edits, sidebar_scenario
-from logistics.ui.state import cached_areas, init_state
+from logistics.ui.state import cached_areas, init_state, scenario_label
 
 
-def main() -> None:
-    st.set_page_config(page_title="Senkata LPG planner", layout="wide", page_icon=":fuelpump:")
-    init_state()
-    ss = st.session_state
-    _, area_names = cached_areas()
-    slots = sidebar_scenario()
-    cand = sidebar_edits(slots, area_names)
-
-    st.title("Senkata LPG supply planner")
-    msg_slot = st.empty()
-    sc, text, problem, edit_error = resolve_scenario(cand, slots)
-    if edit_error:
-        msg_slot.error(
-            f"Last edit not applied: {edit_error}. The map and plans use the last valid scenario."
-        )
-    st.caption(f"{sc.name} ({ss.sc_label}); map: {problem.net.source.split('/')[-1]}")
-
+def _headline(sc, problem) -> None:
+    """What the scenario offers before planning, in the dispatch desk's words."""
     pts = problem.points
     n_cut = sum(1 for r in problem.pre_unserved.values() if r.startswith("unreachable"))
     active = [t for t in problem.trucks if t.commission is not None]
-    c = st.columns(6)
-    c[0].metric("Distribution points", len(pts), help="named OSM stops and priority sites")
-    c[1].metric("Eligible / routable", f"{sum(p.eligible for p in pts)} / {len(problem.routable)}")
-    c[2].metric("Cut off", n_cut, help="unreachable because of blockades or the map")
-    c[3].metric("Eligible ration", f"{sum(p.ration for p in pts if p.eligible):,}")
-    c[4].metric("Stock", f"{sc.plant.stock:,}")
-    c[5].metric("Trucks guarded", f"{len(active)}/{len(problem.trucks)}")
+    # two rows: the words are long in Spanish, and a narrow screen keeps them whole
+    c = [*st.columns(4), *st.columns(4)]
+    c[0].metric(
+        _("Distribution points"),
+        fmt_int(len(pts)),
+        help=_("named stops on the map, and the priority sites"),
+    )
+    c[1].metric(
+        _("Eligible points"),
+        fmt_int(sum(p.eligible for p in pts)),
+        help=_("points in the areas that may receive gas"),
+    )
+    c[2].metric(
+        _("Within reach"),
+        fmt_int(len(problem.routable)),
+        help=_("eligible points a truck with a guard commission can reach and come back from"),
+    )
+    c[3].metric(
+        _("Cut off"), fmt_int(n_cut), help=_("no road to them, because of blockades or the map")
+    )
+    c[4].metric(_("Eligible ration"), fmt_int(sum(p.ration for p in pts if p.eligible)))
+    c[5].metric(_("Cylinders at the plant"), fmt_int(sc.plant.stock))
+    c[6].metric(_("Trucks with a commission"), f"{len(active)}/{len(problem.trucks)}")
+
+
+def main() -> None:
+    ss = st.session_state
+    init_state()
+    i18n.set_language(ss["w.lang"])
+    st.set_page_config(page_title=_("Senkata gas planner"), layout="wide", page_icon=":fuelpump:")
+    with st.spinner(_("Loading the road map and placing the points...")):
+        _shapes, area_names = cached_areas()
+    slots = sidebar_scenario()
+    cand = sidebar_edits(slots, area_names)
+
+    st.title(_("Senkata gas supply planner"))
+    msg_slot = st.empty()
+    with st.spinner(_("Loading the road map and placing the points...")):
+        sc, text, problem, edit_error = resolve_scenario(cand, slots)
+    if edit_error:
+        msg_slot.error(
+            _(
+                "Last edit not applied: {error}. The map and plans use the last valid scenario."
+            ).format(error=edit_error)
+        )
+    st.caption(f"{sc.name} ({scenario_label()})")
+    _headline(sc, problem)
 
     b1, b2 = st.columns([1, 5])
-    go = b1.button("Plan", type="primary", key="plan", width="stretch")
+    go = b1.button(_("Plan"), type="primary", key="plan", width="stretch")
     b2.caption(
-        f"Search up to {sc.solver.time_limit_s:g} s (sidebar: Search), seed {sc.solver.seed}; "
-        "the plan is re-checked by the independent validator."
+        _(
+            "Looks for routes for up to {seconds} s (sidebar: Route search); an independent "
+            "check re-tests every rule of the plan."
+        ).format(seconds=f"{sc.solver.time_limit_s:g}")
     )
     if go:
         run_plan(problem, sc, text)
     if ss.plan_error:
         line, trace = ss.plan_error
-        st.error(f"Planning failed: {line}" + (" (the last plan is kept)" if ss.plans else ""))
+        st.error(
+            _("Planning failed: {error}").format(error=line)
+            + (_(" (the last plan is kept)") if ss.plans else "")
+        )
         if trace:
-            with st.expander("details"):
+            with st.expander(_("Details")):
                 st.code(trace)
     rec = ss.plans[-1] if ss.plans else None
 
@@ -86,7 +122,7 @@ def main() -> None:
     if rec is not None:
         show_results(rec, text)
     else:
-        st.info("Press **Plan** to plan the shift.")
+        st.info(_("Press **Plan** to plan the shift."))
     show_compare()
     show_downloads(rec, sc, text)
 
@@ -94,6 +130,8 @@ def main() -> None:
 try:
     main()
 except Exception as exc:
-    st.error(f"Something went wrong: {type(exc).__name__}: {str(exc)[:300]}")
-    with st.expander("details"):
+    st.error(
+        _("Something went wrong: {error}").format(error=f"{type(exc).__name__}: {str(exc)[:300]}")
+    )
+    with st.expander(_("Details")):
         st.code(traceback.format_exc())

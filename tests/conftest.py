@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from logistics import i18n
 from logistics.roads import load_network
 from tests.helpers import (
     D8,
@@ -15,6 +16,13 @@ from tests.helpers import (
     plan_for,
     scenario_dict,
 )
+
+
+@pytest.fixture(autouse=True)
+def english_unless_asked():
+    """Every test starts in English: a command run in-process (CliRunner) sets the
+    language of the test's thread, which must not leak into the next test."""
+    i18n.set_language("en")
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from logistics.i18n import _, fmt_int, ngettext
 from logistics.plan import REASONS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -169,7 +170,7 @@ def blockade_ranking(table: pd.DataFrame, names: dict[str, str] | None = None) -
         has = present.map(lambda s, c=c: c in s).to_numpy()
         acc = np.zeros(3)
         weight = 0.0
-        for _, members in cells.groupby(cells).groups.items():
+        for _cell, members in cells.groupby(cells).groups.items():
             idx = np.asarray(members)
             h = has[idx]
             if h.all() or not h.any():
@@ -229,7 +230,7 @@ def plot_served_vs_fleet(table: pd.DataFrame, path: str | Path) -> Path | None:
         x = [int(v) for v in agg.index]
         bars = [agg["mean"] - agg["min"], agg["max"] - agg["mean"]]
         line = ax.errorbar(
-            x, agg["mean"], yerr=bars, marker="o", capsize=4, label=f"stock {int(stock):,}"
+            x, agg["mean"], yerr=bars, marker="o", capsize=4, label=fmt_int(int(stock))
         )
         demand = float(cell["demand"].median())
         if demand > 0 and 100 * stock / demand < 100:
@@ -238,7 +239,7 @@ def plot_served_vs_fleet(table: pd.DataFrame, path: str | Path) -> Path | None:
     if (ok["trucks"] > guarded).any():
         ax.axvline(guarded, color="grey", ls=":", lw=1)
         ax.annotate(
-            f"{guarded} guard commissions:\nmore trucks stay at the plant",
+            _("{n} guard commissions:\nmore trucks stay at the plant").format(n=guarded),
             (guarded, 0),
             xytext=(4, 8),
             textcoords="offset points",
@@ -246,10 +247,19 @@ def plot_served_vs_fleet(table: pd.DataFrame, path: str | Path) -> Path | None:
             color="dimgrey",
         )
     n_rows = int(ok.groupby(["stock", "trucks"]).size().max())
-    spread = f"mean of up to {n_rows} variants, bars min-max; " if n_rows > 1 else ""
-    ax.set_title(f"Served demand vs fleet size\n({spread}dashed: the stock's ceiling)", fontsize=11)
-    ax.set_xlabel("trucks in the fleet")
-    ax.set_ylabel("cylinders delivered, % of the eligible ration")
+    title = (
+        _(
+            "Cylinders delivered vs fleet size\n(mean of up to {n} variants, bars min-max; "
+            "dashed: the most the plant's cylinders can cover)"
+        ).format(n=n_rows)
+        if n_rows > 1
+        else _(
+            "Cylinders delivered vs fleet size\n(dashed: the most the plant's cylinders can cover)"
+        )
+    )
+    ax.set_title(title, fontsize=11)
+    ax.set_xlabel(_("trucks in the fleet"))
+    ax.set_ylabel(_("cylinders delivered, % of the eligible ration"))
     fleets = sorted(int(v) for v in ok["trucks"].unique())
     if len(fleets) <= 15:
         ax.set_xticks(fleets)
@@ -257,7 +267,7 @@ def plot_served_vs_fleet(table: pd.DataFrame, path: str | Path) -> Path | None:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(0, 105)
     ax.grid(alpha=0.3)
-    ax.legend(title="cylinders at the plant", fontsize=9, title_fontsize=9, loc="best")
+    ax.legend(title=_("cylinders at the plant"), fontsize=9, title_fontsize=9, loc="best")
     p = Path(path)
     fig.savefig(p)
     return p
@@ -276,21 +286,25 @@ def plot_blockade_ranking(ranking: pd.DataFrame, path: str | Path, *, subtitle: 
     fig = Figure(figsize=(12, 2.2 + 0.6 * n), dpi=120, layout="constrained")
     ax1, ax2 = fig.subplots(1, 2, sharey=True)
     labels = []
-    for _, row in r.iterrows():
+    for _row, row in r.iterrows():
         nm = str(row["name"] or "")
         head = f"{row['blockade']}: {nm[:46] + '...' if len(nm) > 48 else nm}" if nm else ""
-        counts = f"{row['n_with']} with, {row['n_without']} without"
+        counts = _("{with_} with, {without} without").format(
+            with_=row["n_with"], without=row["n_without"]
+        )
         if paired:
-            counts += f"; {row['n_pairs']} pairs"
+            counts += "; " + ngettext("{n} pair", "{n} pairs", int(row["n_pairs"])).format(
+                n=row["n_pairs"]
+            )
         labels.append(f"{head or row['blockade']}\n({counts})")
     if paired:
-        how = "mean over pairs of variants differing only by this blockade"
+        how = _("mean over pairs of variants differing only by this blockade")
     else:
-        how = "mean of variants without it minus mean of variants with it"
+        how = _("mean of variants without it minus mean of variants with it")
     y = list(range(n))
     panels = (
-        (ax1, r["served_drop"], "tab:red", "fewer cylinders delivered when it stands"),
-        (ax2, r["cutoff_ration"], "tab:purple", "more ration cut off (unreachable-blockade)"),
+        (ax1, r["served_drop"], "tab:red", _("fewer cylinders delivered when it stands")),
+        (ax2, r["cutoff_ration"], "tab:purple", _("more ration cut off by a blockade")),
     )
     for ax, vals, color, title in panels:
         ax.barh(y, vals, color=color, alpha=0.8)
@@ -298,7 +312,7 @@ def plot_blockade_ranking(ranking: pd.DataFrame, path: str | Path, *, subtitle: 
         ax.set_xlim(min(0.0, float(vals.min()) * 1.3), span * 1.3)
         for yi, v in zip(y, vals, strict=True):
             ax.annotate(
-                f"{v:,.0f}",
+                fmt_int(v),
                 (max(v, 0), yi),
                 xytext=(3, 0),
                 textcoords="offset points",
@@ -306,13 +320,15 @@ def plot_blockade_ranking(ranking: pd.DataFrame, path: str | Path, *, subtitle: 
                 fontsize=8,
             )
         ax.set_title(title, fontsize=10)
-        ax.set_xlabel("cylinders", fontsize=9)
+        ax.set_xlabel(_("cylinders"), fontsize=9)
         ax.axvline(0, color="black", lw=0.6)
         ax.grid(axis="x", alpha=0.3)
     ax1.set_yticks(y, labels, fontsize=8)
     fig.suptitle(
-        "Which roads matter most: candidate blockades ranked by the demand they cut off\n"
-        f"({how}, at the same fleet and stock{'; ' + subtitle if subtitle else ''})",
+        _(
+            "Which roads matter most: candidate blockades ranked by the demand they cut off\n"
+            "({how}, at the same fleet and cylinders at the plant{subtitle})"
+        ).format(how=how, subtitle="; " + subtitle if subtitle else ""),
         fontsize=10,
     )
     p = Path(path)
@@ -333,7 +349,7 @@ def write_plots(
     notes: list[str] = []
     p = plot_served_vs_fleet(table, out / SERVED_PNG)
     if p is None:
-        notes.append(f"no {SERVED_PNG}: no variant was planned successfully")
+        notes.append(_("no {file}: no variant was planned successfully").format(file=SERVED_PNG))
     else:
         files.append(p)
     ranking = None
@@ -341,14 +357,16 @@ def write_plots(
         ranking = blockade_ranking(table, names)
         if ranking.empty:
             notes.append(
-                f"no {RANKING_PNG}: no candidate was both present and absent among planned "
-                "variants of one grid cell"
+                _(
+                    "no {file}: no candidate blockade was both present and absent among "
+                    "planned variants of one grid cell"
+                ).format(file=RANKING_PNG)
             )
         else:
             ok = int(((table["status"] == "ok") & table["candidates"].notna()).sum())
             n_failed = int((table["status"] != "ok").sum())
-            sub = f"{ok} planned variants" + (
-                f", {n_failed} failed ones left out" if n_failed else ""
+            sub = _("{n} planned variants").format(n=ok) + (
+                _(", {n} failed ones left out").format(n=n_failed) if n_failed else ""
             )
             files.append(plot_blockade_ranking(ranking, out / RANKING_PNG, subtitle=sub))
             tmp = out / (RANKING_CSV + ".tmp")

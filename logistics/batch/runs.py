@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from logistics.batch.report import results_table, write_plots, write_tables
 from logistics.batch.variants import Variant, _one_line
+from logistics.i18n import _, current_language, use_language
 from logistics.model import InputError, SenkataError
 from logistics.plan import REASONS
 
@@ -108,8 +109,12 @@ def run_variant(
     time_limit_s: float | None = None,
     keep_plan: bool = False,
     data: str | None = None,
+    lang: str | None = None,
 ) -> dict[str, Any]:
     """Build, solve and validate one variant (the Dask task). Never raises.
+
+    ``lang`` is the language of the row's messages: a Dask worker is another process, so
+    the client passes its own (default: the current language).
 
     Returns
     -------
@@ -119,6 +124,13 @@ def run_variant(
         the solver fails or the validator rejects the plan. With ``keep_plan`` a valid
         plan's JSON is under ``"_plan_json"`` (written by the client).
     """
+    with use_language(lang or current_language()):
+        return _run_variant(variant, time_limit_s, keep_plan, data)
+
+
+def _run_variant(
+    variant: Variant, time_limit_s: float | None, keep_plan: bool, data: str | None
+) -> dict[str, Any]:
     from logistics.model import scenario_from_dict
     from logistics.plan import validate_plan
     from logistics.routing import build_problem, solve
@@ -151,8 +163,12 @@ def run_variant(
             if keep_plan:
                 row["_plan_json"] = plan.model_dump_json(indent=1)
         else:
-            more = f" (+{len(report.errors) - 1} more)" if len(report.errors) > 1 else ""
-            row["error"] = _one_line(f"plan failed validation: {report.errors[0]}{more}")
+            more = (
+                _(" (+{n} more)").format(n=len(report.errors) - 1) if len(report.errors) > 1 else ""
+            )
+            row["error"] = _one_line(
+                _("plan failed validation: {rule}").format(rule=report.errors[0]) + more
+            )
     except SenkataError as exc:
         row["error"] = _one_line(str(exc))
     except Exception as exc:  # a bug or a solver crash fails this variant, not the batch
@@ -267,7 +283,10 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
         client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
     except (OSError, TimeoutError, ValueError) as exc:
         raise InputError(
-            "--scheduler", f"cannot connect to {scheduler!r} ({_one_line(str(exc), 200)})"
+            "--scheduler",
+            _("cannot connect to {address} ({problem})").format(
+                address=repr(scheduler), problem=_one_line(str(exc), 200)
+            ),
         ) from None
     with client:
         yield client
@@ -334,9 +353,14 @@ def run_variants(
     """
     t_start = time.perf_counter()
     if time_limit_s is not None and not time_limit_s > 0:
-        raise InputError("--time-limit", f"expected seconds > 0, got {time_limit_s:g}")
+        raise InputError(
+            "--time-limit",
+            _("expected seconds > 0, got {value}").format(value=f"{time_limit_s:g}"),
+        )
     if workers is not None and workers < 1:
-        raise InputError("--workers", f"expected a number >= 1, got {workers}")
+        raise InputError(
+            "--workers", _("expected a number >= 1, got {value}").format(value=workers)
+        )
     out = Path(out_dir)
     jsonl = out / RESULTS_JSONL
     unique: dict[str, Variant] = {}
@@ -467,26 +491,36 @@ def _run_on_dask(
         MofNCompleteColumn(),
         TextColumn("{task.fields[counts]}"),
         TimeElapsedColumn(),
-        TextColumn("eta"),
+        TextColumn(_("eta")),
         TimeRemainingColumn(),
         console=con,
         disable=not progress,
         transient=False,
     )
     ok = 0  # ``failed`` starts with the variants recorded as failed without a worker
+
+    def counts(n_ok: int, n_failed: int) -> str:
+        return _("ok {ok} failed {failed}").format(ok=n_ok, failed=n_failed)
+
     with bar:
         task = bar.add_task(
-            "starting Dask..." if scheduler is None else f"connecting to {scheduler}...",
+            _("starting Dask...")
+            if scheduler is None
+            else _("connecting to {address}...").format(address=scheduler),
             total=total,
             completed=skipped,
-            counts=f"ok 0 failed {failed}" if failed else "",
+            counts=counts(0, failed) if failed else "",
         )
         with _client(scheduler, workers) as client:
             n_workers = len(client.scheduler_info(n_workers=-1).get("workers", {}))
-            bar.update(task, description=f"planning on {n_workers} Dask workers")
+            bar.update(
+                task,
+                description=_("planning on {n} Dask workers").format(n=n_workers),
+            )
+            lang = current_language()
             futures = {
                 client.submit(
-                    run_variant, v, time_limit_s, save_plans, data, pure=False, retries=0
+                    run_variant, v, time_limit_s, save_plans, data, lang, pure=False, retries=0
                 ): v
                 for v in variants
             }
@@ -504,5 +538,9 @@ def _run_on_dask(
                 else:
                     failed += 1
                     if progress:
-                        con.print(f"[red]failed[/red] {escape(v.label)}: {escape(row['error'])}")
-                bar.update(task, advance=1, counts=f"ok {ok} failed {failed}")
+                        con.print(
+                            "[red]"
+                            + escape(_("failed"))
+                            + f"[/red] {escape(v.label)}: {escape(row['error'])}"
+                        )
+                bar.update(task, advance=1, counts=counts(ok, failed))

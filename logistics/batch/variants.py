@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from logistics.i18n import _
 from logistics.model import InputError, SenkataError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -123,17 +124,25 @@ def parse_vary(text: str) -> tuple[str, list[Any]]:
         One line naming ``--vary`` and what was expected.
     """
     names = ", ".join(VARY_PARAMS)
-    form = "expected NAME=START:STOP[:STEP] or NAME=V1,V2,..."
+    form = _("expected NAME=START:STOP[:STEP] or NAME=V1,V2,...")
     if "=" not in text:
-        raise InputError("--vary", f"{form} (NAME one of {names}), got {text!r}")
-    name, _, spec = (s.strip() for s in text.partition("="))
+        raise InputError(
+            "--vary",
+            _("{form} (NAME one of {names}), got {value}").format(
+                form=form, names=names, value=repr(text)
+            ),
+        )
+    name, _eq, spec = (s.strip() for s in text.partition("="))
     if name not in VARY_PARAMS:
         raise InputError(
-            "--vary", f"unknown parameter {name!r} in {text!r}; expected one of {names}"
+            "--vary",
+            _("unknown parameter {name} in {value}; expected one of {names}").format(
+                name=repr(name), value=repr(text), names=names
+            ),
         )
     kind = VARY_PARAMS[name][0]
     if not spec:
-        raise InputError("--vary", f"{form}, got {text!r}")
+        raise InputError("--vary", _("{form}, got {value}").format(form=form, value=repr(text)))
     values: list[Any]
     if ":" in spec:
         parts = spec.split(":")
@@ -142,25 +151,44 @@ def parse_vary(text: str) -> tuple[str, list[Any]]:
         except ValueError:
             nums = []
         if kind is not int or len(nums) not in (2, 3):
-            raise InputError("--vary", f"{form} with whole numbers in a range, got {text!r}")
+            raise InputError(
+                "--vary",
+                _("{form} with whole numbers in a range, got {value}").format(
+                    form=form, value=repr(text)
+                ),
+            )
         start, stop, step = nums[0], nums[1], nums[2] if len(nums) == 3 else 1
         if step <= 0 or stop < start:
             raise InputError(
                 "--vary",
-                f"expected START <= STOP and STEP > 0 in {text!r} (the range is inclusive)",
+                _("expected START <= STOP and STEP > 0 in {value} (the range is inclusive)").format(
+                    value=repr(text)
+                ),
             )
         if (stop - start) // step + 1 > MAX_VARY_VALUES:
-            raise InputError("--vary", f"{text!r} gives more than {MAX_VARY_VALUES} values")
+            raise InputError(
+                "--vary",
+                _("{value} gives more than {max} values").format(
+                    value=repr(text), max=MAX_VARY_VALUES
+                ),
+            )
         values = list(range(start, stop + 1, step))
     else:
         items = [s.strip() for s in spec.split(",")]
         if any(not s for s in items):
-            raise InputError("--vary", f"{form}; empty value in {text!r}")
+            raise InputError(
+                "--vary", _("{form}; empty value in {value}").format(form=form, value=repr(text))
+            )
         if kind is int:
             try:
                 values = [int(s) for s in items]
             except ValueError:
-                raise InputError("--vary", f"{name} takes whole numbers, got {text!r}") from None
+                raise InputError(
+                    "--vary",
+                    _("{name} takes whole numbers, got {value}").format(
+                        name=name, value=repr(text)
+                    ),
+                ) from None
         else:
             values = items
     return name, list(dict.fromkeys(values))
@@ -172,7 +200,10 @@ def parse_varies(texts: Sequence[str]) -> dict[str, list[Any]]:
     for t in texts:
         name, values = parse_vary(t)
         if name in out:
-            raise InputError("--vary", f"{name!r} is given twice; expected each parameter once")
+            raise InputError(
+                "--vary",
+                _("{name} is given twice; expected each parameter once").format(name=repr(name)),
+            )
         out[name] = values
     return out
 
@@ -192,17 +223,17 @@ def load_candidates(path: str | Path) -> list[Blockade]:
 
     p = Path(path)
     if not p.is_file():
-        raise InputError(str(p), "candidate blockades file not found")
+        raise InputError(str(p), _("candidate blockades file not found"))
     try:
         data = yaml.safe_load(p.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(str(p), f"malformed YAML: {problem}") from None
+        raise InputError(str(p), _("malformed YAML: {problem}").format(problem=problem)) from None
     if not isinstance(data, dict) or set(data) != {"blockades"}:
-        raise InputError(str(p), "expected a mapping with one key, 'blockades' (a list)")
+        raise InputError(str(p), _("expected a mapping with one key, 'blockades' (a list)"))
     items = data["blockades"]
     if not isinstance(items, list) or not items:
-        raise InputError(f"{p}: blockades", "expected a non-empty list of blockades")
+        raise InputError(f"{p}: blockades", _("expected a non-empty list of blockades"))
     out: list[Blockade] = []
     for i, item in enumerate(items):
         try:
@@ -215,7 +246,10 @@ def load_candidates(path: str | Path) -> list[Blockade]:
     ids = [b.id for b in out]
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup:
-        raise InputError(f"{p}: blockades", f"ids must be unique; repeated: {', '.join(dup)}")
+        raise InputError(
+            f"{p}: blockades",
+            _("ids must be unique; repeated: {ids}").format(ids=", ".join(dup)),
+        )
     return out
 
 
@@ -237,7 +271,9 @@ def check_candidates(
         if b.id in have:
             raise InputError(
                 f"{where}: blockades[{i}].id",
-                f"{b.id!r} is already a blockade of the scenario; expected a new id",
+                _("{id} is already a blockade of the scenario; expected a new id").format(
+                    id=repr(b.id)
+                ),
             )
     plant = scenario.plant
     net = with_plant_access(net, plant.lon, plant.lat, plant.access_m)
@@ -314,14 +350,22 @@ def make_variants(
     for name in vary:
         if name not in VARY_PARAMS:
             raise InputError(
-                "--vary", f"unknown parameter {name!r}; expected one of {', '.join(VARY_PARAMS)}"
+                "--vary",
+                _("unknown parameter {name}; expected one of {names}").format(
+                    name=repr(name), names=", ".join(VARY_PARAMS)
+                ),
             )
     subsets: list[tuple[int, ...] | None] = [None]
     if candidates:
         if samples < 1:
-            raise InputError("--samples", f"expected a number >= 1, got {samples}")
+            raise InputError(
+                "--samples", _("expected a number >= 1, got {value}").format(value=samples)
+            )
         if not 0 < p_present < 1:
-            raise InputError("--p-present", f"expected a probability in (0, 1), got {p_present}")
+            raise InputError(
+                "--p-present",
+                _("expected a probability in (0, 1), got {value}").format(value=p_present),
+            )
         subsets = list(_subsets(len(candidates), samples, seed, p_present))
     names = list(vary)
     out: dict[str, Variant] = {}

@@ -10,13 +10,15 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from logistics.i18n import N_, _
 from logistics.model import InputError, SenkataError
 
 #: ``--data-dir`` as every command takes it
 DataDir = Annotated[
     Path | None,
     typer.Option(
-        "--data-dir", help="Shared data directory (default ../shared/data or $SENKATA_DATA_DIR)."
+        "--data-dir",
+        help=N_("Shared data directory (default ../shared/data or $SENKATA_DATA_DIR)."),
     ),
 ]
 
@@ -42,14 +44,17 @@ Db = Annotated[
     str | None,
     typer.Option(
         "--db",
-        help="Ledger URL (sqlite:///file.sqlite, postgresql://user@host/db) or SQLite path; "
-        "default $SENKATA_LEDGER_URL, else ledger.sqlite here.",
+        help=N_(
+            "Ledger URL (sqlite:///file.sqlite, postgresql://user@host/db) or SQLite path; "
+            "default $SENKATA_LEDGER_URL, else ledger.sqlite here."
+        ),
     ),
 ]
 
 
 By = Annotated[
-    str | None, typer.Option("--by", help="Who records (default $SENKATA_USER or login name).")
+    str | None,
+    typer.Option("--by", help=N_("Who records (default $SENKATA_USER or login name).")),
 ]
 
 
@@ -57,20 +62,25 @@ Price = Annotated[
     float,
     typer.Option(
         "--price",
-        help="Official price per cylinder in Bs (default 22.50: the regulated 2005 price of a "
-        "10 kg garrafa, to our knowledge).",
+        help=N_(
+            "Official price per cylinder in Bs (default 22.50: the regulated 2005 price of a "
+            "10 kg cylinder, to our knowledge)."
+        ),
     ),
 ]
 
 
 DateOpt = Annotated[
     str | None,
-    typer.Option("--date", help="Date on the sheets, YYYY-MM-DD (default: the scenario's)."),
+    typer.Option(
+        "--date", help=N_("Date on the delivery sheets, YYYY-MM-DD (default: the scenario's).")
+    ),
 ]
 
 
 ScenarioOpt = Annotated[
-    Path, typer.Option("--scenario", "-s", help="The scenario YAML the plan was made from.")
+    Path,
+    typer.Option("--scenario", "-s", help=N_("The scenario YAML the plan was made from.")),
 ]
 
 
@@ -82,7 +92,9 @@ def date_option(value: str | None, scenario: Any) -> str:
     try:
         return dt.date.fromisoformat(value).isoformat()
     except ValueError:
-        raise InputError("--date", f"expected YYYY-MM-DD, got {value!r}") from None
+        raise InputError(
+            "--date", _("expected YYYY-MM-DD, got {value}").format(value=repr(value))
+        ) from None
 
 
 def plan_and_scenario(plan_file: Path, scenario_file: Path, data: Path | None, *, points: bool):
@@ -95,7 +107,8 @@ def plan_and_scenario(plan_file: Path, scenario_file: Path, data: Path | None, *
         plan = Plan.load(plan_file)
     except (OSError, ValueError) as exc:
         raise InputError(
-            str(plan_file), f"not a readable plan.json ({type(exc).__name__})"
+            str(plan_file),
+            _("not a readable plan.json ({problem})").format(problem=type(exc).__name__),
         ) from None
     sc = load_scenario(scenario_file)
     # `senkata plan --time-limit/--seed` change the scenario's solver settings before hashing
@@ -107,10 +120,12 @@ def plan_and_scenario(plan_file: Path, scenario_file: Path, data: Path | None, *
         # An edited scenario, or one read by a newer planner: not fatal by itself, since the
         # plan is re-validated against this scenario below, but worth saying.
         console.print(
-            f"[yellow]note:[/yellow] {scenario_file} differs from the scenario plan "
-            f"{plan.plan_id()} was made from; the plan is re-checked against it"
+            _(
+                "[yellow]note:[/yellow] {file} differs from the scenario plan {plan_id} was "
+                "made from; the plan is re-checked against it"
+            ).format(file=scenario_file, plan_id=plan.plan_id())
         )
-    with console.status("loading the map and checking the plan..."):
+    with console.status(_("loading the map and checking the plan...")):
         if points:
             from logistics.routing import build_problem
 
@@ -127,7 +142,9 @@ def plan_and_scenario(plan_file: Path, scenario_file: Path, data: Path | None, *
         report = validate_plan(plan, sc, net, data=data)
     if not report.ok:
         for e in report.errors[:20]:
-            err_console.print(f"  violation: {e}", markup=False)
-        err_console.print(f"error: {plan_file}: the plan fails validation", markup=False)
+            err_console.print(_("  violation: {rule}").format(rule=e), markup=False)
+        err_console.print(
+            _("error: {file}: the plan fails validation").format(file=plan_file), markup=False
+        )
         raise typer.Exit(1)
     return plan, sc, net, pts

@@ -27,14 +27,16 @@ from logistics.cli.common import (
     plan_and_scenario,
 )
 from logistics.cli.common import user_errors as _user_errors
+from logistics.cli.language import Typer
+from logistics.i18n import N_, _, fmt_int, ngettext
 from logistics.paper import OFFICIAL_PRICE_BS
 
-ledger_app = typer.Typer(
-    help="The delivery ledger: dispatch plans, record stops, reconcile, verify.",
+ledger_app = Typer(
+    help=N_("The delivery ledger: dispatch plans, record stops, reconcile, verify."),
     no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
 )
+
+PlanIdOpt = Annotated[str | None, typer.Option("--plan-id", help=N_("Only this plan."))]
 
 
 def _open(db: str | None):
@@ -51,13 +53,21 @@ def _by(by: str | None) -> str:
 
 def _head(ledger: Any) -> None:
     rep = ledger.verify()
-    console.print(f"ledger head #{rep.entries} {rep.head[:16]} (write it down to check later)")
+    console.print(
+        _("ledger head #{n} {head} (write it down to check later)").format(
+            n=rep.entries, head=rep.head[:16]
+        ),
+        markup=False,
+    )
 
 
-@ledger_app.command("dispatch")
+@ledger_app.command(
+    "dispatch",
+    help=N_("Record a plan as dispatched (trips, loads, sheets' checksums, rations, price)."),
+)
 @_user_errors
 def ledger_dispatch(
-    plan: Annotated[Path, typer.Argument(help="plan.json being dispatched.")],
+    plan: Annotated[Path, typer.Argument(help=N_("plan.json being dispatched."))],
     scenario: ScenarioOpt,
     price: Price = OFFICIAL_PRICE_BS,
     date: DateOpt = None,
@@ -68,20 +78,26 @@ def ledger_dispatch(
     """Record a plan as dispatched (trips, loads, sheets' checksums, rations, price)."""
     from logistics.ledger import dispatch
 
-    p, sc, _, pts = plan_and_scenario(plan, scenario, data, points=True)
+    p, sc, _net, pts = plan_and_scenario(plan, scenario, data, points=True)
     with _open(db) as ledger:
         e = dispatch(ledger, p, pts, price_bs=price, date=date_option(date, sc), by=_by(by))
-        n = len(p.trips())
         console.print(
-            f"entry #{e.id}: dispatched plan {p.plan_id()} ({n} trips) by {e.recorded_by}"
+            _("entry #{id}: dispatched plan {plan_id} ({trips} trips) by {by}").format(
+                id=e.id, plan_id=p.plan_id(), trips=fmt_int(len(p.trips())), by=e.recorded_by
+            ),
+            markup=False,
         )
         _head(ledger)
 
 
-@ledger_app.command("record")
+@ledger_app.command(
+    "record", help=N_("Record every filled row of a guards' delivery sheet (all rows or none).")
+)
 @_user_errors
 def ledger_record(
-    filled: Annotated[Path, typer.Argument(help="A filled deliveries .csv or .xlsx sheet.")],
+    filled: Annotated[
+        Path, typer.Argument(help=N_("A filled deliveries .csv or .xlsx delivery sheet."))
+    ],
     by: By = None,
     db: Db = None,
 ) -> None:
@@ -90,22 +106,37 @@ def ledger_record(
 
     with _open(db) as ledger:
         entries = record_sheet(ledger, filled, by=_by(by))
-        console.print(f"recorded {len(entries)} stops: entries #{entries[0].id}-#{entries[-1].id}")
+        console.print(
+            ngettext(
+                "recorded {n} stop: entries #{first}-#{last}",
+                "recorded {n} stops: entries #{first}-#{last}",
+                len(entries),
+            ).format(n=fmt_int(len(entries)), first=entries[0].id, last=entries[-1].id),
+            markup=False,
+        )
         _head(ledger)
 
 
-@ledger_app.command("record-stop")
+@ledger_app.command("record-stop", help=N_("Record one stop's outcome by hand."))
 @_user_errors
 def ledger_record_stop(
-    plan_id: Annotated[str, typer.Option("--plan-id", help="Plan id (on every sheet).")],
-    truck: Annotated[str, typer.Option("--truck")],
-    trip: Annotated[int, typer.Option("--trip", min=1)],
-    point: Annotated[str, typer.Option("--point", help="Distribution point id.")],
-    delivered: Annotated[int, typer.Option("--delivered", min=0)] = 0,
-    returned: Annotated[int, typer.Option("--returned", min=0)] = 0,
-    refused: Annotated[int, typer.Option("--refused", min=0)] = 0,
-    signed_by: Annotated[str, typer.Option("--signed-by", help="Who signed for the junta.")] = "",
-    stop: Annotated[int | None, typer.Option("--stop", min=1, help="Stop number.")] = None,
+    plan_id: Annotated[
+        str, typer.Option("--plan-id", help=N_("Plan id (on every delivery sheet)."))
+    ],
+    truck: Annotated[str, typer.Option("--truck", help=N_("Truck id."))],
+    trip: Annotated[int, typer.Option("--trip", min=1, help=N_("Trip number."))],
+    point: Annotated[str, typer.Option("--point", help=N_("Distribution point id."))],
+    delivered: Annotated[
+        int, typer.Option("--delivered", min=0, help=N_("Cylinders delivered."))
+    ] = 0,
+    returned: Annotated[
+        int, typer.Option("--returned", min=0, help=N_("Cylinders brought back."))
+    ] = 0,
+    refused: Annotated[int, typer.Option("--refused", min=0, help=N_("Cylinders refused."))] = 0,
+    signed_by: Annotated[
+        str, typer.Option("--signed-by", help=N_("Who signed for the junta."))
+    ] = "",
+    stop: Annotated[int | None, typer.Option("--stop", min=1, help=N_("Stop number."))] = None,
     by: By = None,
     db: Db = None,
 ) -> None:
@@ -120,21 +151,37 @@ def ledger_record_stop(
     )  # fmt: skip
     with _open(db) as ledger:
         (e,) = record_stops(ledger, [rec], by=_by(by))
-        console.print(f"entry #{e.id}: {truck} trip {trip} at {point}: {delivered} delivered")
+        console.print(
+            _("entry #{id}: {truck} trip {trip} at {point}: {n} delivered").format(
+                id=e.id, truck=truck, trip=trip, point=point, n=fmt_int(delivered)
+            ),
+            markup=False,
+        )
         _head(ledger)
 
 
-@ledger_app.command("correct")
+@ledger_app.command(
+    "correct",
+    help=N_("Append a correction referencing an entry (the entry itself is never changed)."),
+)
 @_user_errors
 def ledger_correct(
-    entry_id: Annotated[int, typer.Argument(help="The stop (or correction) entry to correct.")],
-    reason: Annotated[str, typer.Option("--reason", help="Why (who asked, what was wrong).")],
-    delivered: Annotated[int | None, typer.Option("--delivered", min=0)] = None,
-    returned: Annotated[int | None, typer.Option("--returned", min=0)] = None,
-    refused: Annotated[int | None, typer.Option("--refused", min=0)] = None,
-    signed_by: Annotated[str | None, typer.Option("--signed-by")] = None,
-    point: Annotated[str | None, typer.Option("--point")] = None,
-    void: Annotated[bool, typer.Option("--void", help="Withdraw the stop entirely.")] = False,
+    entry_id: Annotated[int, typer.Argument(help=N_("The stop (or correction) entry to correct."))],
+    reason: Annotated[str, typer.Option("--reason", help=N_("Why (who asked, what was wrong)."))],
+    delivered: Annotated[
+        int | None, typer.Option("--delivered", min=0, help=N_("Cylinders delivered."))
+    ] = None,
+    returned: Annotated[
+        int | None, typer.Option("--returned", min=0, help=N_("Cylinders brought back."))
+    ] = None,
+    refused: Annotated[
+        int | None, typer.Option("--refused", min=0, help=N_("Cylinders refused."))
+    ] = None,
+    signed_by: Annotated[
+        str | None, typer.Option("--signed-by", help=N_("Who signed for the junta."))
+    ] = None,
+    point: Annotated[str | None, typer.Option("--point", help=N_("Distribution point id."))] = None,
+    void: Annotated[bool, typer.Option("--void", help=N_("Withdraw the stop entirely."))] = False,
     by: By = None,
     db: Db = None,
 ) -> None:
@@ -146,27 +193,34 @@ def ledger_correct(
             ledger, entry_id, by=_by(by), reason=reason, void=void, delivered=delivered,
             returned=returned, refused=refused, signed_by=signed_by, point_id=point,
         )  # fmt: skip
-        what = "voids" if void else "corrects"
-        console.print(f"entry #{e.id} {what} entry #{entry_id}")
+        line = (
+            _("entry #{id} voids entry #{old}") if void else _("entry #{id} corrects entry #{old}")
+        )
+        console.print(line.format(id=e.id, old=entry_id), markup=False)
         _head(ledger)
 
 
 def _totals_table(title: str, rows: list) -> Table:
     t = Table(title=title)
-    for col in ("shift", "key", "loaded", "delivered", "returned", "refused", "missing"):
-        t.add_column(col, justify="left" if col in ("shift", "key") else "right")
+    for key, col in (("shift", _("shift")), ("key", _("what")), ("loaded", _("loaded")),
+                     ("delivered", _("delivered")), ("returned", _("returned")),
+                     ("refused", _("refused")), ("missing", _("missing"))):  # fmt: skip
+        t.add_column(col, justify="left" if key in ("shift", "key") else "right")
     for r in rows:
-        miss = f"[bold red]{r.missing:,}[/bold red]" if r.missing else "0"
-        t.add_row(r.shift, r.key, f"{r.loaded:,}", f"{r.delivered:,}", f"{r.returned:,}",
-                  f"{r.refused:,}", miss)  # fmt: skip
+        miss = f"[bold red]{fmt_int(r.missing)}[/bold red]" if r.missing else "0"
+        t.add_row(r.shift, r.key, fmt_int(r.loaded), fmt_int(r.delivered), fmt_int(r.returned),
+                  fmt_int(r.refused), miss)  # fmt: skip
     return t
 
 
-@ledger_app.command("reconcile")
+@ledger_app.command(
+    "reconcile",
+    help=N_("Loaded vs delivered vs returned per truck, district and shift; flag discrepancies."),
+)
 @_user_errors
 def ledger_reconcile(
-    plan_id: Annotated[str | None, typer.Option("--plan-id", help="Only this plan.")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Write the report as CSV.")] = None,
+    plan_id: PlanIdOpt = None,
+    out: Annotated[Path | None, typer.Option("--out", help=N_("Write the report as CSV."))] = None,
     db: Db = None,
 ) -> None:
     """Loaded vs delivered vs returned per truck, district and shift; flag discrepancies."""
@@ -175,36 +229,50 @@ def ledger_reconcile(
     with _open(db) as ledger:
         rec = reconcile(ledger, plan_id)
     if not rec.plans:
-        console.print("no plan has been dispatched yet")
+        console.print(_("no plan has been dispatched yet"))
         return
     for section, title in (
-        ("truck", "Per truck"),
-        ("district", "Per district"),
-        ("shift", "Per shift"),
+        ("truck", _("Per truck")),
+        ("district", _("Per district")),
+        ("shift", _("Per shift")),
     ):
         console.print(_totals_table(title, rec.section(section)))
     if rec.flags:
         n = len(rec.flags)
-        t = Table(title=f"{n} discrepanc{'y' if n == 1 else 'ies'} (possible speculation)")
-        for col in ("flag", "plan", "truck", "trip", "point", "entries", "detail"):
+        t = Table(
+            title=ngettext(
+                "{n} discrepancy (possible speculation)",
+                "{n} discrepancies (possible speculation)",
+                n,
+            ).format(n=fmt_int(n))
+        )
+        for col in (_("flag"), _("plan"), _("truck"), _("trip"), _("point"), _("entries"),
+                    _("detail")):  # fmt: skip
             t.add_column(col)
         for f in rec.flags:
             t.add_row(f.kind, f.plan_id, f.truck, str(f.trip or ""), f.point_id,
                       " ".join(f"#{i}" for i in f.entries), f.detail)  # fmt: skip
         console.print(t)
         counts = Counter(f.kind for f in rec.flags)
-        console.print("flags: " + ", ".join(f"{k} {n}" for k, n in counts.items()))
+        console.print(
+            _("flags: {counts}").format(counts=", ".join(f"{k} {n}" for k, n in counts.items())),
+            markup=False,
+        )
     else:
-        console.print("[green]no discrepancies[/green]: every loaded cylinder is accounted for")
+        console.print(_("[green]no discrepancies[/green]: every loaded cylinder is accounted for"))
     if out is not None:
-        console.print(f"wrote {write_report(rec, out)}")
+        console.print(_("wrote {files}").format(files=write_report(rec, out)), markup=False)
 
 
-@ledger_app.command("verify")
+@ledger_app.command(
+    "verify",
+    help=N_("Recompute the hash chain; exit 1 if any entry was altered, removed or inserted."),
+)
 @_user_errors
 def ledger_verify(
     expect_head: Annotated[
-        str | None, typer.Option("--expect-head", help="A head hash written down earlier.")
+        str | None,
+        typer.Option("--expect-head", help=N_("A head hash written down earlier.")),
     ] = None,
     db: Db = None,
 ) -> None:
@@ -212,24 +280,30 @@ def ledger_verify(
     with _open(db) as ledger:
         rep = ledger.verify(expect_head)
     if rep.ok:
-        console.print(f"ledger intact: {rep.entries} entries, head {rep.head[:16]}")
+        console.print(
+            _("ledger intact: {n} entries, head {head}").format(
+                n=fmt_int(rep.entries), head=rep.head[:16]
+            ),
+            markup=False,
+        )
         return
-    err_console.print(f"ledger ALTERED: {rep.problem}", markup=False)
+    err_console.print(_("ledger ALTERED: {problem}").format(problem=rep.problem), markup=False)
     raise typer.Exit(1)
 
 
-@ledger_app.command("show")
+@ledger_app.command("show", help=N_("List the entries (ids to use with `ledger correct`)."))
 @_user_errors
 def ledger_show(
-    plan_id: Annotated[str | None, typer.Option("--plan-id", help="Only this plan.")] = None,
+    plan_id: PlanIdOpt = None,
     db: Db = None,
 ) -> None:
     """List the entries (ids to use with `ledger correct`)."""
     with _open(db) as ledger:
         entries = ledger.entries()
     t = Table()
-    for col in ("#", "kind", "plan", "truck", "trip", "stop", "point", "del", "ret", "ref",
-                "signed by", "corrects", "by", "at (UTC)"):  # fmt: skip
+    for col in ("#", _("kind"), _("plan"), _("truck"), _("trip"), _("stop"), _("point"),
+                _("del"), _("ret"), _("ref"), _("signed by"), _("corrects"), _("by"),
+                _("at (UTC)")):  # fmt: skip
         t.add_column(col)
     for e in entries:
         if plan_id and e.plan_id != plan_id:

@@ -12,18 +12,21 @@ from rich.table import Table
 
 from logistics.cli.common import DataDir, console
 from logistics.cli.common import user_errors as _user_errors
+from logistics.cli.language import Typer
+from logistics.i18n import N_, _, fmt_int, fmt_num
 from logistics.model import InputError
 
-maps_app = typer.Typer(
-    help="The road map: what is loaded, and downloading a full one.", no_args_is_help=True
+maps_app = Typer(
+    help=N_("The road map: what is loaded, and downloading a full one."), no_args_is_help=True
 )
 
 
-@maps_app.command("info")
+@maps_app.command("info", help=N_("What map is loaded, its coverage, and every assumed link."))
 @_user_errors
 def maps_info(
     map_file: Annotated[
-        Path | None, typer.Option("--map", help="A map file instead of the embedded extract.")
+        Path | None,
+        typer.Option("--map", help=N_("A map file instead of the embedded extract.")),
     ] = None,
     data: DataDir = None,
 ) -> None:
@@ -32,63 +35,96 @@ def maps_info(
 
     net = load_network(map_file, data=data)
     w, s, e, n = net.bounds()
-    console.print(f"map: {net.source}")
+    console.print(_("map: {source}").format(source=net.source), markup=False)
     console.print(
-        f"sha256 {net.source_sha256[:16]}...  bounds lon {w:.4f}..{e:.4f}, lat {s:.4f}..{n:.4f}"
+        _("covers longitude {west} .. {east}, latitude {south} .. {north}").format(
+            west=fmt_num(w, 4), east=fmt_num(e, 4), south=fmt_num(s, 4), north=fmt_num(n, 4)
+        )
     )
-    console.print(f"{net.n_nodes:,} nodes, {net.n_edges:,} directed edges")
+    console.print(
+        _("{nodes} road nodes, {edges} one-way road segments").format(
+            nodes=fmt_int(net.n_nodes), edges=fmt_int(net.n_edges)
+        )
+    )
     if map_file is None:
         console.print(
-            "[yellow]partial map:[/yellow] 2019 OSM ways of bus/minibus routes only "
-            "(© OpenStreetMap contributors, ODbL); El Alto is covered by its main corridors only"
+            _(
+                "[yellow]partial map:[/yellow] 2019 OSM ways of bus/minibus routes only "
+                "(© OpenStreetMap contributors, ODbL); El Alto is covered by its main "
+                "corridors only"
+            )
         )
-    console.print(f"pieces before joining (nodes each): {net.raw_components}")
-    t = Table(title="Edges by kind")
-    for col in ("kind", "edges", "km"):
+    console.print(
+        _("pieces before joining (road nodes each): {pieces}").format(
+            pieces=", ".join(fmt_int(k) for k in net.raw_components)
+        ),
+        markup=False,
+    )
+    t = Table(title=_("Road segments by kind"))
+    for col in (_("kind"), _("segments"), _("km")):
         t.add_column(col)
     for k, label in (
-        (KIND_ROAD, "OSM road"),
-        (KIND_CONNECTOR, "ASSUMED connector"),
-        (KIND_RETURN, "ASSUMED return carriageway"),
+        (KIND_ROAD, _("OSM road")),
+        (KIND_CONNECTOR, _("ASSUMED connector")),
+        (KIND_RETURN, _("ASSUMED return carriageway")),
     ):
         m = net.edge_kind == k
-        t.add_row(label, f"{int(m.sum()):,}", f"{net.edge_length_m[m].sum() / 1000:,.2f}")
+        t.add_row(label, fmt_int(int(m.sum())), fmt_num(net.edge_length_m[m].sum() / 1000, 2))
     console.print(t)
     c = Table(
-        title="Assumed connectors (both directions; switch off with map.assumed_connectors: false)"
+        title=_(
+            "Assumed connectors (both directions; switch off with map.assumed_connectors: false)"
+        )
     )
-    for col in ("from node", "to node", "from lat,lon", "to lat,lon", "metres"):
+    for col in (_("from"), _("to"), _("metres")):
         c.add_column(col)
     conn = np.flatnonzero(net.edge_kind == KIND_CONNECTOR)
     for ed in conn[::2]:
         u, v = int(net.edge_u[ed]), int(net.edge_v[ed])
         c.add_row(
-            str(net.node_osmid[u]),
-            str(net.node_osmid[v]),
-            f"{net.lat[u]:.5f},{net.lon[u]:.5f}",
-            f"{net.lat[v]:.5f},{net.lon[v]:.5f}",
-            f"{net.edge_length_m[ed]:.0f}",
+            f"{net.lat[u]:.5f}, {net.lon[u]:.5f}",
+            f"{net.lat[v]:.5f}, {net.lon[v]:.5f}",
+            fmt_int(float(net.edge_length_m[ed])),
         )
     console.print(c)
     ret = np.flatnonzero(net.edge_kind == KIND_RETURN)
     ways = Counter(int(net.edge_way[e_]) for e_ in ret)
     console.print(
-        f"assumed return carriageways: {len(ret):,} edges on {len(ways):,} one-way OSM ways "
-        "(reverse of one-way ways that leave no way back in the extract; "
-        "switch off with map.assumed_return_links: false)"
+        _(
+            "assumed return carriageways: {edges} segments on {ways} one-way OSM ways "
+            "(the reverse of one-way ways that leave no way back in the extract; "
+            "switch off with map.assumed_return_links: false)"
+        ).format(edges=fmt_int(len(ret)), ways=fmt_int(len(ways))),
+        markup=False,
+    )
+    # Internal ids for whoever checks the map against OSM: kept off the headlines.
+    console.print(
+        _("details: map sha256 {sha}...; connectors join OSM nodes {pairs}").format(
+            sha=net.source_sha256[:16],
+            pairs=", ".join(
+                f"{net.node_osmid[int(net.edge_u[ed])]}-{net.node_osmid[int(net.edge_v[ed])]}"
+                for ed in conn[::2]
+            )
+            or "-",
+        ),
+        markup=False,
+        style="dim",
     )
 
 
-@maps_app.command("fetch")
+@maps_app.command(
+    "fetch", help=N_("Download the full drivable network with osmnx (needs internet).")
+)
 @_user_errors
 def maps_fetch(
     bbox: Annotated[
         str,
         typer.Option(
-            "--bbox", help="WEST,SOUTH,EAST,NORTH in degrees, e.g. -68.32,-16.64,-68.00,-16.44"
+            "--bbox",
+            help=N_("WEST,SOUTH,EAST,NORTH in degrees, e.g. -68.32,-16.64,-68.00,-16.44"),
         ),
     ],
-    out: Annotated[Path, typer.Option("--out", help="GraphML file to write.")] = Path(
+    out: Annotated[Path, typer.Option("--out", help=N_("GraphML file to write."))] = Path(
         "maps/lapaz-elalto.graphml"
     ),
 ) -> None:
@@ -100,10 +136,16 @@ def maps_fetch(
     except ValueError:
         parts = ()
     if len(parts) != 4:
-        raise InputError("--bbox", f"expected WEST,SOUTH,EAST,NORTH (4 numbers), got {bbox!r}")
-    with console.status("checking the connection to Overpass..."):
+        raise InputError(
+            "--bbox",
+            _("expected WEST,SOUTH,EAST,NORTH (4 numbers), got {value}").format(value=repr(bbox)),
+        )
+    with console.status(_("checking the connection to Overpass...")):
         graph = fetch_graph(parts)
     path = save_graphml(graph, out)
     console.print(
-        f"wrote {path} ({graph.number_of_nodes():,} nodes); use it with map.source: {path}"
+        _("wrote {path} ({nodes} road nodes); use it with map.source: {path}").format(
+            path=path, nodes=fmt_int(graph.number_of_nodes())
+        ),
+        markup=False,
     )

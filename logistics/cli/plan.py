@@ -10,7 +10,12 @@ import typer
 
 from logistics.cli.common import DataDir, console, err_console
 from logistics.cli.common import user_errors as _user_errors
+from logistics.i18n import N_, _, fmt_int, ngettext
 from logistics.model import InputError
+
+PLAN_HELP = N_("Plan one shift and write the plan, its routes and a summary into --out.")
+VALIDATE_HELP = N_("Check a scenario (and optionally a plan) without solving.")
+SCENARIO_HELP = N_("Scenario YAML file.")
 
 
 def _load(
@@ -28,16 +33,24 @@ def _load(
     updates: dict[str, Any] = {}
     if time_limit is not None:
         if time_limit <= 0:
-            raise InputError("--time-limit", f"expected seconds > 0, got {time_limit:g}")
+            raise InputError(
+                "--time-limit",
+                _("expected seconds > 0, got {value}").format(value=f"{time_limit:g}"),
+            )
         updates["time_limit_s"] = time_limit
     if seed is not None:
         if seed < 0:
-            raise InputError("--seed", f"expected an integer >= 0, got {seed}")
+            raise InputError(
+                "--seed", _("expected a whole number >= 0, got {value}").format(value=seed)
+            )
         updates["seed"] = seed
     if warm_start is not None:
         if warm_start not in WARM_STARTS:
             raise InputError(
-                "--warm-start", f"expected one of {', '.join(WARM_STARTS)}, got {warm_start!r}"
+                "--warm-start",
+                _("expected one of {choices}, got {value}").format(
+                    choices=", ".join(WARM_STARTS), value=repr(warm_start)
+                ),
             )
         updates["warm_start"] = warm_start
     if updates:
@@ -46,10 +59,13 @@ def _load(
         policies = ("max-delivered", "proportional", "max-min")
         if allocation not in policies:
             raise InputError(
-                "--allocation", f"expected one of {', '.join(policies)}, got {allocation!r}"
+                "--allocation",
+                _("expected one of {choices}, got {value}").format(
+                    choices=", ".join(policies), value=repr(allocation)
+                ),
             )
         sc = sc.model_copy(update={"allocation": allocation})
-    with console.status("loading map and building the problem..."):
+    with console.status(_("loading the map and placing the points...")):
         try:
             problem = build_problem(sc, scenario_dir=scenario.parent, data=data)
         except InputError as exc:  # name the file, as load_scenario does
@@ -59,35 +75,42 @@ def _load(
 
 @_user_errors
 def plan(
-    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    scenario: Annotated[Path, typer.Argument(help=SCENARIO_HELP)],
     out: Annotated[
         Path,
-        typer.Option("--out", "-o", help="Directory for plan.json, routes.geojson, summary.csv."),
+        typer.Option(
+            "--out", "-o", help=N_("Directory for plan.json, routes.geojson, summary.csv.")
+        ),
     ] = Path("out"),
     time_limit: Annotated[
         float | None,
         typer.Option(
-            "--time-limit", help="Search time limit in seconds (default: the scenario's, 30 s)."
+            "--time-limit",
+            help=N_("Search time limit in seconds (default: the scenario's, 30 s)."),
         ),
     ] = None,
     seed: Annotated[
         int | None,
-        typer.Option("--seed", help="Search seed (same seed and limits give the same plan)."),
+        typer.Option("--seed", help=N_("Search seed (same seed and limits give the same plan).")),
     ] = None,
     allocation: Annotated[
         str | None,
         typer.Option(
             "--allocation",
-            help="How a short stock is shared: max-delivered, proportional or max-min "
-            "(default: the scenario's).",
+            help=N_(
+                "How a short stock is shared: max-delivered, proportional or max-min "
+                "(default: the scenario's)."
+            ),
         ),
     ] = None,
     warm_start: Annotated[
         str | None,
         typer.Option(
             "--warm-start",
-            help="Where the search starts: greedy or pyvrp (PyVRP's routes; fewer km on "
-            "large scenarios). Default: the scenario's.",
+            help=N_(
+                "Where the search starts: greedy or pyvrp (PyVRP's routes; fewer km on "
+                "large scenarios). Default: the scenario's."
+            ),
         ),
     ] = None,
     data: DataDir = None,
@@ -99,44 +122,77 @@ def plan(
 
     sc, problem = _load(scenario, data, time_limit, seed, allocation, warm_start)
     limit = sc.solver.time_limit_s
-    with console.status(f"solving (up to {limit:g} s)..."):
+    with console.status(
+        _("planning the routes (up to {seconds} s)...").format(seconds=f"{limit:g}")
+    ):
         result = solve(problem)
     report = validate_plan(result, sc, problem.net, data=data)
     print_summary(result, console, valid=report.ok)
     if not report.ok:
         for e in report.errors[:20]:
-            err_console.print(f"  violation: {e}", markup=False)
-        err_console.print("error: the plan failed validation; nothing was written", markup=False)
+            err_console.print(_("  violation: {rule}").format(rule=e), markup=False)
+        err_console.print(_("error: the plan failed validation; nothing was written"), markup=False)
         raise typer.Exit(1)
     files = write_outputs(result, problem.net, out)
-    console.print("wrote " + ", ".join(str(f) for f in files))
+    console.print(_("wrote {files}").format(files=", ".join(str(f) for f in files)), markup=False)
 
 
 @_user_errors
 def validate(
-    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    scenario: Annotated[Path, typer.Argument(help=SCENARIO_HELP)],
     plan_file: Annotated[
         Path | None,
-        typer.Option("--plan", help="Also re-check this plan.json against the scenario."),
+        typer.Option("--plan", help=N_("Also re-check this plan.json against the scenario.")),
     ] = None,
     data: DataDir = None,
 ) -> None:
     """Check a scenario (and optionally a plan) without solving."""
+    from logistics.plan import reason_text
+
     sc, problem = _load(scenario, data, None, None)
     pts = problem.points
-    console.print(f"scenario [bold]{sc.name}[/bold] is valid")
     console.print(
-        f"{len(pts)} distribution points ({sum(p.eligible for p in pts)} eligible), "
-        f"{len(problem.routable)} routable; ration {sum(p.ration for p in pts if p.eligible):,} "
-        f"cylinders vs stock {sc.plant.stock:,}"
+        _("scenario [bold]{name}[/bold] is valid").format(name=sc.name.replace("[", r"\["))
+    )
+    eligible = sum(p.eligible for p in pts)
+    console.print(
+        _(
+            "{points} distribution points ({eligible} eligible); trucks can reach "
+            "{reachable}; ration {ration} cylinders, {stock} at the plant"
+        ).format(
+            points=fmt_int(len(pts)),
+            eligible=fmt_int(eligible),
+            reachable=fmt_int(len(problem.routable)),
+            ration=fmt_int(sum(p.ration for p in pts if p.eligible)),
+            stock=fmt_int(sc.plant.stock),
+        ),
+        markup=False,
     )
     active = [t for t in problem.trucks if t.commission is not None]
-    console.print(f"{len(problem.trucks)} trucks, {len(active)} with a guard commission")
+    console.print(
+        ngettext(
+            "{trucks} truck, {guarded} with a guard commission",
+            "{trucks} trucks, {guarded} with a guard commission",
+            len(problem.trucks),
+        ).format(trucks=fmt_int(len(problem.trucks)), guarded=fmt_int(len(active)))
+    )
     for reason, n in sorted(Counter(problem.pre_unserved.values()).items()):
-        console.print(f"  {n} points {reason}")
+        console.print(
+            ngettext("  {n} point: {reason}", "  {n} points: {reason}", n).format(
+                n=fmt_int(n), reason=reason_text(reason)
+            ),
+            markup=False,
+        )
     for eff in problem.blockades:
         b = eff.blockade
-        console.print(f"  blockade {b.id} ({b.status}): touches {len(eff.edges)} road edges")
+        console.print(
+            _("  blockade {id} ({status}): touches {n} road segments").format(
+                id=b.id,
+                status=_("closed") if b.status == "closed" else _("permit"),
+                n=fmt_int(len(eff.edges)),
+            ),
+            markup=False,
+        )
     if plan_file is not None:
         from logistics.plan import Plan, validate_plan
 
@@ -144,15 +200,28 @@ def validate(
             p = Plan.load(plan_file)
         except (OSError, ValueError) as exc:
             raise InputError(
-                str(plan_file), f"not a readable plan.json ({type(exc).__name__})"
+                str(plan_file),
+                _("not a readable plan.json ({problem})").format(problem=type(exc).__name__),
             ) from None
         rep = validate_plan(p, sc, problem.net, data=data)
         if rep.ok:
-            console.print(f"plan {plan_file}: passes every rule ({rep.checked_trips} trips)")
+            console.print(
+                ngettext(
+                    "plan {file}: passes every rule ({trips} trip)",
+                    "plan {file}: passes every rule ({trips} trips)",
+                    rep.checked_trips,
+                ).format(file=plan_file, trips=fmt_int(rep.checked_trips)),
+                markup=False,
+            )
         else:
             for e in rep.errors:
-                console.print(f"  violation: {e}", markup=False)
+                console.print(_("  violation: {rule}").format(rule=e), markup=False)
             err_console.print(
-                f"error: {plan_file}: {len(rep.errors)} rule violations", markup=False
+                ngettext(
+                    "error: {file}: {n} rule violation",
+                    "error: {file}: {n} rule violations",
+                    len(rep.errors),
+                ).format(file=plan_file, n=fmt_int(len(rep.errors))),
+                markup=False,
             )
             raise typer.Exit(1)

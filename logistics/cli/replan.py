@@ -11,44 +11,56 @@ from rich.table import Table
 
 from logistics.cli.common import DataDir, console, err_console
 from logistics.cli.common import user_errors as _user_errors
+from logistics.i18n import N_, _, fmt_int, ngettext
 from logistics.model import InputError
+
+REPLAN_HELP = N_(
+    "Re-plan the rest of a shift from --at: done work stays, trucks go on from where they are."
+)
 
 
 @_user_errors
 def replan(
-    plan_file: Annotated[Path, typer.Argument(help="The plan being carried out (plan.json).")],
-    scenario: Annotated[Path, typer.Option("--scenario", "-s", help="Its scenario YAML.")],
-    at: Annotated[str, typer.Option("--at", help="Time of the re-plan, HH:MM.")],
+    plan_file: Annotated[Path, typer.Argument(help=N_("The plan being carried out (plan.json)."))],
+    scenario: Annotated[Path, typer.Option("--scenario", "-s", help=N_("Its scenario YAML."))],
+    at: Annotated[str, typer.Option("--at", help=N_("Time of the re-plan, HH:MM."))],
     progress: Annotated[
         Path | None,
         typer.Option(
-            "--progress", help="CSV of stops handed over (truck,trip,point_id,delivered)."
+            "--progress",
+            help=N_("CSV of stops handed over (truck,trip,point_id,delivered)."),
         ),
     ] = None,
     from_ledger: Annotated[
         bool,
-        typer.Option("--from-ledger", help="Take the stops handed over from the ledger (--db)."),
+        typer.Option(
+            "--from-ledger", help=N_("Take the stops handed over from the ledger (--db).")
+        ),
     ] = False,
     db: Annotated[
-        str | None, typer.Option("--db", help="Ledger URL or SQLite file (with --from-ledger).")
+        str | None,
+        typer.Option("--db", help=N_("Ledger URL or SQLite file (with --from-ledger).")),
     ] = None,
     blockade: Annotated[
         list[str] | None,
         typer.Option(
             "--blockade",
-            help="New blockade, e.g. 'id=b9,lat=-16.52,lon=-68.17,radius_m=80,status=closed' "
-            "(repeatable; permit needs delay_minutes=N).",
+            help=N_(
+                "New blockade, e.g. 'id=b9,lat=-16.52,lon=-68.17,radius_m=80,status=closed' "
+                "(repeatable; a permit blockade needs delay_minutes=N)."
+            ),
         ),
     ] = None,
     lift: Annotated[
-        list[str] | None, typer.Option("--lift", help="Id of a blockade lifted.")
+        list[str] | None, typer.Option("--lift", help=N_("Id of a blockade lifted."))
     ] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Directory for the new plan.")] = Path(
-        "out-replan"
-    ),
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Search seconds.")] = 3.0,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help=N_("Directory for the new plan."))
+    ] = Path("out-replan"),
+    time_limit: Annotated[float, typer.Option("--time-limit", help=N_("Search seconds."))] = 3.0,
     sheets: Annotated[
-        bool, typer.Option("--sheets", help="Also write new delivery sheets for changed trucks.")
+        bool,
+        typer.Option("--sheets", help=N_("Also write new delivery sheets for changed trucks.")),
     ] = False,
     data: DataDir = None,
 ) -> None:
@@ -63,10 +75,11 @@ def replan(
         old = Plan.load(plan_file)
     except (OSError, ValueError) as exc:
         raise InputError(
-            str(plan_file), f"not a readable plan.json ({type(exc).__name__})"
+            str(plan_file),
+            _("not a readable plan.json ({problem})").format(problem=type(exc).__name__),
         ) from None
     if progress is not None and from_ledger:
-        raise InputError("--progress", "give either --progress or --from-ledger, not both")
+        raise InputError("--progress", _("give either --progress or --from-ledger, not both"))
     done = read_progress(progress) if progress is not None else None
     if from_ledger:
         from logistics.ops import progress_from_ledger
@@ -80,7 +93,11 @@ def replan(
         except ValueError as exc:
             first = str(exc).splitlines()[1:3]
             raise InputError(f"--blockade[{k}]", " ".join(x.strip() for x in first)) from None
-    with console.status(f"re-planning from {at} (up to {time_limit:g} s)..."):
+    with console.status(
+        _("re-planning from {time} (up to {seconds} s)...").format(
+            time=at, seconds=f"{time_limit:g}"
+        )
+    ):
         new, new_sc = do_replan(
             old,
             sc,
@@ -103,14 +120,19 @@ def replan(
     print_diff(old, new, console)
     if not report.ok:
         for e in report.errors[:20]:
-            err_console.print(f"  violation: {e}", markup=False)
-        err_console.print("error: the re-plan failed validation; nothing was written", markup=False)
+            err_console.print(_("  violation: {rule}").format(rule=e), markup=False)
+        err_console.print(
+            _("error: the re-plan failed validation; nothing was written"), markup=False
+        )
         raise typer.Exit(1)
     files = write_outputs(new, net, out)
     from logistics.model import scenario_to_yaml
 
     (out / "scenario.yaml").write_text(scenario_to_yaml(new_sc), encoding="utf-8")
-    console.print("wrote " + ", ".join(str(f) for f in [*files, out / "scenario.yaml"]))
+    console.print(
+        _("wrote {files}").format(files=", ".join(str(f) for f in [*files, out / "scenario.yaml"])),
+        markup=False,
+    )
     if sheets:
         from logistics.paper import write_sheets
 
@@ -118,8 +140,19 @@ def replan(
         written = write_sheets(new, new_sc, net, out, trucks=changed)
         pdfs = [p for p in written if p.parent.name == "sheets"]
         console.print(
-            f"new sheets for {len(changed)} trucks whose work changed "
-            f"({', '.join(sorted(changed)) or 'none'}): {len(pdfs)} trip PDFs in {out / 'sheets'}"
+            ngettext(
+                "new delivery sheets for {n} truck whose work changed ({trucks}): "
+                "{pdfs} trip PDFs in {folder}",
+                "new delivery sheets for {n} trucks whose work changed ({trucks}): "
+                "{pdfs} trip PDFs in {folder}",
+                len(changed),
+            ).format(
+                n=fmt_int(len(changed)),
+                trucks=", ".join(sorted(changed)) or _("none"),
+                pdfs=fmt_int(len(pdfs)),
+                folder=out / "sheets",
+            ),
+            markup=False,
         )
 
 
@@ -141,24 +174,31 @@ def changed_trucks(old: Any, new: Any) -> set[str]:
 
 def print_diff(old: Any, new: Any, out: Console) -> None:
     """What the re-plan changed: headline numbers, then every stop served differently."""
-    from logistics.ops import diff_plans
+    from logistics.ops import change_name, diff_plans
+    from logistics.plan import reason_text
 
     d = diff_plans(old, new)
-    t = Table(title="Changes (A = old plan, B = re-plan)")
-    for col in ("", "plan A", "plan B", "change"):
-        t.add_column(col, justify="left" if not col else "right")
+    t = Table(title=_("Changes (A = old plan, B = re-plan)"))
+    for key, col in (("", ""), ("plan A", _("plan A")), ("plan B", _("plan B")),
+                     ("change", _("change"))):  # fmt: skip
+        t.add_column(col, justify="left" if not key else "right")
     for row in d.summary_rows():
         t.add_row(*(str(row[k]) for k in ("", "plan A", "plan B", "change")))
     out.print(t)
-    reasons = {u.point_id: u.reason for u in new.unserved}
+    reasons = {u.point_id: u for u in new.unserved}
     for c in d.stops:
         a, b = ", ".join(c.trucks_a) or "-", ", ".join(c.trucks_b) or "-"
-        why = (
-            f" ({reasons[c.point_id]})"
-            if c.change == "disappeared" and c.point_id in reasons
-            else ""
-        )
+        u = reasons.get(c.point_id)
+        why = f" ({reason_text(u.reason, u.group)})" if c.change == "disappeared" and u else ""
         out.print(
-            f"  {c.point_id} {c.name[:30]}: {c.change}, truck {a} -> {b}, "
-            f"cylinders {c.cylinders_a} -> {c.cylinders_b}{why}"
+            _("  {name}: {change}, truck {a} -> {b}, cylinders {before} -> {after}").format(
+                name=c.name[:30],
+                change=change_name(c.change),
+                a=a,
+                b=b,
+                before=fmt_int(c.cylinders_a),
+                after=fmt_int(c.cylinders_b),
+            )
+            + why,
+            markup=False,
         )

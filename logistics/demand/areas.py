@@ -16,6 +16,7 @@ from pathlib import Path
 import geopandas as gpd
 import shapely
 
+from logistics.i18n import _
 from logistics.model import InputError, config
 from logistics.roads import METRIC_CRS
 
@@ -62,10 +63,15 @@ class Areas:
                 key=lambda s: int(s.split()[-1]),
             )
             macro = sorted(set(self.frame.loc[self.frame.municipality == "La Paz", "district"]))
-            msg = (
-                f"unknown area {name!r}; expected an El Alto district ({el_alto[0]} .. "
-                f"{el_alto[-1]}), a La Paz macrodistrict ({', '.join(macro)}), a La Paz zone "
-                "name, or a municipality (El Alto, La Paz)"
+            msg = _(
+                "unknown area {name}; expected an El Alto district ({first} .. {last}), a "
+                "La Paz macrodistrict ({macrodistricts}), a La Paz zone name, or a "
+                "municipality (El Alto, La Paz)"
+            ).format(
+                name=repr(name),
+                first=el_alto[0],
+                last=el_alto[-1],
+                macrodistricts=", ".join(macro),
             )
             raise InputError(where, msg)
         return hit

@@ -43,6 +43,7 @@ from logistics.demand.grid import household_grid
 from logistics.demand.neighbours import neighbour_walk
 from logistics.demand.reach import round_trip_nodes
 from logistics.demand.siting import site_points
+from logistics.i18n import _, fmt_int
 from logistics.model import Eligibility, InputError, Scenario, config
 from logistics.roads import TO_METRIC, RoadNetwork
 
@@ -106,7 +107,7 @@ def _thin(candidates: list[tuple[int, str]], net: RoadNetwork, spacing: float) -
     chosen: list[int] = []
     xs: list[float] = []
     ys: list[float] = []
-    for node, _ in ordered:
+    for node, _dist in ordered:
         x, y = net.x[node], net.y[node]
         if xs and spacing > 0:
             d2 = (np.asarray(xs) - x) ** 2 + (np.asarray(ys) - y) ** 2
@@ -306,7 +307,9 @@ def build_points(
                 i,
                 "priority_sites",
                 site,
-                name=f"{site.name} ({site.kind})",
+                # the name alone: the kind is a code (clinic, communal-kitchen), and a
+                # name stored in the plan must not depend on the reader's language
+                name=site.name,
                 households=0.0,
                 ration=site.cylinders,
                 kind="priority",
@@ -316,7 +319,12 @@ def build_points(
     ids = [p.id for p in points]
     if len(set(ids)) != len(ids):
         dup = sorted({i for i in ids if ids.count(i) > 1})
-        raise InputError("priority_sites", f"ids clash with point ids: {', '.join(dup)}")
+        raise InputError(
+            "priority_sites",
+            _("ids clash with point ids: {ids}; expected ids of their own").format(
+                ids=", ".join(dup)
+            ),
+        )
     _assign_areas(points, areas)
     # Points outside every populated area have no households to serve (stops outside the
     # El Alto districts and La Paz zones); listed points keep their given households.
@@ -378,10 +386,19 @@ def _snap_checked(
     node, dist = net.snap(lon, lat, usable)
     if dist > max_snap:
         w, s, e, n = net.bounds()
-        msg = (
-            f"({lat:.5f}, {lon:.5f}) is {dist:,.0f} m from the nearest road of the map; "
-            f"expected a point within {max_snap:,.0f} m of a road (map covers lon {w:.3f}.."
-            f"{e:.3f}, lat {s:.3f}..{n:.3f})"
+        msg = _(
+            "({lat}, {lon}) is {dist} m from the nearest road of the map; expected a point "
+            "within {max} m of a road (the map covers longitude {west} .. {east}, latitude "
+            "{south} .. {north})"
+        ).format(
+            lat=f"{lat:.5f}",
+            lon=f"{lon:.5f}",
+            dist=fmt_int(dist),
+            max=fmt_int(max_snap),
+            west=f"{w:.3f}",
+            east=f"{e:.3f}",
+            south=f"{s:.3f}",
+            north=f"{n:.3f}",
         )
         raise InputError(where, msg)
     return node, dist
@@ -414,7 +431,7 @@ def _apply_eligibility(points: list[DeliveryPoint], elig: Eligibility, areas: Ar
         if poly.area == 0:
             raise InputError(
                 f"eligibility.excluded_polygons[{i}].coordinates",
-                "polygon has no area; expected at least 3 distinct [lon, lat] corners",
+                _("polygon has no area; expected at least 3 distinct [lon, lat] corners"),
             )
         polys.append((ep.name, poly))
     for p in points:

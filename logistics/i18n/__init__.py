@@ -14,8 +14,10 @@ server never mix. Work handed to another thread runs in a copy of the caller's c
 (:func:`in_this_language`).
 
 Numbers and dates are formatted by Babel for the language (``24.000 garrafas``,
-``8 de junio de 2005``). Only ``es`` and ``en`` ship: no Aymara catalog exists that we could
-check, and a machine-guessed one would not be a translation.
+``8 de junio de 2005``). The words are the dispatch desk's, one glossary for every room
+(``glossary.csv``: :func:`glossary`; ``tests/i18n`` checks the Spanish catalog against
+it). Only ``es`` and ``en`` ship: no Aymara catalog exists that we could check, and a
+machine-guessed one would not be a translation.
 """
 
 from __future__ import annotations
@@ -36,12 +38,16 @@ from typing import TypeVar
 LANGUAGES: tuple[str, ...] = ("es", "en")
 #: The language of the sheets and the app when none is chosen.
 DEFAULT_LANGUAGE = "es"
+#: Each language named in itself, for a language switch.
+LANGUAGE_NAMES: dict[str, str] = {"es": "Español", "en": "English"}
 #: The gettext domain.
 DOMAIN = "senkata"
 #: Where the catalogs live.
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 #: The Babel locale used for numbers and dates of each language (Bolivian Spanish).
 _FORMAT_LOCALE = {"es": "es_BO", "en": "en"}
+#: The one glossary of the dispatch words, English and Spanish (see :func:`glossary`).
+GLOSSARY = Path(__file__).resolve().parent / "glossary.csv"
 
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("senkata_lang", default="en")
 
@@ -103,7 +109,9 @@ def check_language(lang: str) -> str:
     """``lang`` if a catalog exists for it (``es_BO`` and ``es-BO`` are ``es``)."""
     short = lang.replace("-", "_").split("_")[0].split(".")[0].lower()
     if short not in LANGUAGES:
-        msg = f"expected one of {', '.join(LANGUAGES)}, got {lang[:60]!r}"
+        msg = _("expected one of {languages}, got {value}").format(
+            languages=", ".join(LANGUAGES), value=repr(lang[:60])
+        )
         raise UnknownLanguageError(msg)
     return short
 
@@ -164,11 +172,25 @@ def fmt_num(x: float, decimals: int = 1) -> str:
 
 
 def fmt_pct(share: float, decimals: int = 0) -> str:
-    """A share (0..1) as a percentage: ``68 %`` (es), ``68%`` (en)."""
+    """A share (0..1) as a percentage: ``68%`` (as La Paz papers write it, and in en)."""
     from babel.numbers import format_percent
 
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + "%"
     return str(format_percent(share, format=pattern, locale=_FORMAT_LOCALE[_current.get()]))
+
+
+def glossary() -> list[dict[str, str]]:
+    """The glossary rows: ``term_en``, ``term_es``, ``forms_es`` (other accepted Spanish
+    forms, ``|``-separated), ``avoid_es`` (words the Spanish must not use),
+    ``definition_en`` and ``definition_es``. Every translation uses these words
+    (``tests/i18n`` checks it)."""
+    import csv
+
+    with GLOSSARY.open(encoding="utf-8", newline="") as fh:
+        return [
+            {k: (v or "").strip() for k, v in row.items()}
+            for row in csv.DictReader(line for line in fh if not line.startswith("#"))
+        ]
 
 
 def fmt_date(d: date) -> str:
@@ -181,7 +203,9 @@ def fmt_date(d: date) -> str:
 __all__ = [
     "DEFAULT_LANGUAGE",
     "DOMAIN",
+    "GLOSSARY",
     "LANGUAGES",
+    "LANGUAGE_NAMES",
     "LOCALE_DIR",
     "N_",
     "UnknownLanguageError",
@@ -192,6 +216,7 @@ __all__ = [
     "fmt_int",
     "fmt_num",
     "fmt_pct",
+    "glossary",
     "in_this_language",
     "ngettext",
     "resolve_language",

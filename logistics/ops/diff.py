@@ -12,10 +12,25 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from logistics.i18n import N_, _, fmt_int, fmt_num
+
 if TYPE_CHECKING:  # pragma: no cover
     from logistics.plan import Plan
 
 StopChangeKind = Literal["appeared", "disappeared", "moved", "cylinders"]
+
+#: Each kind of stop change in words (the codes stay in data and tests).
+CHANGE_NAMES: dict[str, str] = {
+    "appeared": N_("newly served"),
+    "disappeared": N_("no longer served"),
+    "moved": N_("moved to another truck"),
+    "cylinders": N_("other amount"),
+}
+
+
+def change_name(kind: str) -> str:
+    """A stop change kind in words, in the current language."""
+    return _(CHANGE_NAMES[kind]) if kind in CHANGE_NAMES else kind
 
 
 @dataclass(frozen=True)
@@ -99,31 +114,38 @@ class PlanDiff:
         return {k: c.get(k, 0) for k in ("appeared", "disappeared", "moved", "cylinders")}
 
     def summary_rows(self) -> list[dict[str, object]]:
-        """Headline numbers as table rows: what, plan A, plan B, change."""
+        """Headline numbers as table rows: what, plan A, plan B, change.
 
-        def row(what: str, a: float, b: float, fmt: str = "{:,.0f}") -> dict[str, object]:
+        The keys stay ``""``, ``plan A``, ``plan B``, ``change``; the words and numbers are
+        in the current language.
+        """
+
+        def row(what: str, a: float, b: float, decimals: int = 0) -> dict[str, object]:
             d = b - a
-            sign = "+" if d > 0 else ""
+
+            def num(x: float) -> str:
+                return fmt_num(x, decimals) if decimals else fmt_int(x)
+
             return {
                 "": what,
-                "plan A": fmt.format(a),
-                "plan B": fmt.format(b),
-                "change": sign + fmt.format(d) if d else "=",
+                "plan A": num(a),
+                "plan B": num(b),
+                "change": ("+" if d > 0 else "") + num(d) if d else "=",
             }
 
-        unserved_a = sum(a for a, _ in self.reasons.values())
-        unserved_b = sum(b for _, b in self.reasons.values())
+        unserved_a = sum(a for a, _b in self.reasons.values())
+        unserved_b = sum(b for _a, b in self.reasons.values())
         return [
-            row("cylinders delivered", self.delivered_a, self.delivered_b),
-            row("eligible ration", self.demand_a, self.demand_b),
-            row("km driven", self.km_a, self.km_b, "{:,.1f}"),
-            row("trips", self.trips_a, self.trips_b),
-            row("trucks driving", self.trucks_a, self.trucks_b),
-            row("points not fully served", unserved_a, unserved_b),
+            row(_("cylinders delivered"), self.delivered_a, self.delivered_b),
+            row(_("eligible ration"), self.demand_a, self.demand_b),
+            row(_("km driven"), self.km_a, self.km_b, 1),
+            row(_("trips"), self.trips_a, self.trips_b),
+            row(_("trucks driving"), self.trucks_a, self.trucks_b),
+            row(_("points not fully served"), unserved_a, unserved_b),
             {
-                "": "road segments driven only in this plan",
-                "plan A": f"{len(self.roads_only_a):,}",
-                "plan B": f"{len(self.roads_only_b):,}",
+                "": _("road segments driven only in this plan"),
+                "plan A": fmt_int(len(self.roads_only_a)),
+                "plan B": fmt_int(len(self.roads_only_b)),
                 "change": "",
             },
         ]
@@ -143,7 +165,7 @@ def _served(plan: Plan) -> tuple[dict[str, set[str]], dict[str, int], dict[str, 
 
 def _roads(plan: Plan) -> set[tuple[int, int]]:
     out: set[tuple[int, int]] = set()
-    for _, trip in plan.trips():
+    for _truck, trip in plan.trips():
         for leg in trip.legs:
             out.update(zip(leg.nodes[:-1], leg.nodes[1:], strict=True))
     return out

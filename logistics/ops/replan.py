@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from logistics.i18n import _
 from logistics.model import Blockade, InputError, Scenario, TimeWindow, format_hhmm, parse_hhmm
 from logistics.plan import Plan, Trip
 from logistics.routing import (
@@ -45,7 +46,7 @@ def read_progress(path: str | Path) -> dict[tuple[str, int, str], int]:
     """
     p = Path(path)
     if not p.is_file():
-        raise InputError(str(p), "progress file not found")
+        raise InputError(str(p), _("progress file not found"))
     out: dict[tuple[str, int, str], int] = {}
     with p.open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
@@ -53,15 +54,19 @@ def read_progress(path: str | Path) -> dict[tuple[str, int, str], int]:
         if missing:
             raise InputError(
                 str(p),
-                f"missing column(s) {', '.join(missing)}; expected {','.join(PROGRESS_COLUMNS)}",
+                _("missing column(s) {missing}; expected {columns}").format(
+                    missing=", ".join(missing), columns=",".join(PROGRESS_COLUMNS)
+                ),
             )
         for row_no, row in enumerate(reader, start=2):
             for col in ("trip", "delivered"):
                 v = (row.get(col) or "").strip()
                 if not v.isdigit():
                     raise InputError(
-                        f"{p}: row {row_no}, column {col}",
-                        f"expected a whole number >= 0, got {v!r}",
+                        _("{file}: row {row}, column {column}").format(
+                            file=p, row=row_no, column=col
+                        ),
+                        _("expected a whole number >= 0, got {value}").format(value=repr(v)),
                     )
             key = (row["truck"].strip(), int(row["trip"]), row["point_id"].strip())
             out[key] = out.get(key, 0) + int(row["delivered"])
@@ -85,8 +90,10 @@ def progress_from_ledger(db: str | None, plan_id: str) -> dict[tuple[str, int, s
     if not stops:
         raise InputError(
             "--from-ledger",
-            f"the ledger has no stops recorded for plan {plan_id}; expected a dispatched plan "
-            "with recorded stops (or pass --progress)",
+            _(
+                "the ledger has no stops recorded for plan {plan_id}; expected a dispatched "
+                "plan with recorded stops (or pass --progress)"
+            ).format(plan_id=plan_id),
         )
     out: dict[tuple[str, int, str], int] = {}
     for o in stops:
@@ -238,8 +245,9 @@ def replan(
     if not scenario.shift.start_min <= at_min < scenario.shift.end_min:
         raise InputError(
             "--at",
-            f"expected a time inside the shift {scenario.shift.start}-"
-            f"{scenario.shift.end}, got {at}",
+            _("expected a time inside the shift {start}-{end}, got {value}").format(
+                start=scenario.shift.start, end=scenario.shift.end, value=at
+            ),
         )
     window = TimeWindow(start=at, end=scenario.shift.end)
     known = {b.id for b in scenario.blockades}
@@ -247,8 +255,9 @@ def replan(
     if unknown:
         raise InputError(
             "--lift",
-            f"no blockade {unknown[0]!r} in the scenario; expected one "
-            f"of {', '.join(sorted(known)) or '(none)'}",
+            _("no blockade {id} in the scenario; expected one of {known}").format(
+                id=repr(unknown[0]), known=", ".join(sorted(known)) or _("(none)")
+            ),
         )
     blockades = []
     for b in scenario.blockades:
@@ -261,7 +270,10 @@ def replan(
             blockades.append(b)
     for b in add_blockades or []:
         if b.id in known:
-            raise InputError("--blockade", f"id {b.id!r} already used in the scenario")
+            raise InputError(
+                "--blockade",
+                _("id {id} already used in the scenario").format(id=repr(b.id)),
+            )
         blockades.append(b if b.window is not None else b.model_copy(update={"window": window}))
     new_sc = scenario.model_copy(update={"blockades": blockades})
     # the problem for the rest of the shift: blockades standing after `at` only
@@ -281,7 +293,7 @@ def replan(
     problem.routable = [replace(p, ration=max(0, p.ration - got[p.id])) for p in problem.routable]
     road = [(tid, st) for tid, st in states.items() if st.start.loc == -1]
     nodes = [problem.plant_node] + [p.node for p in problem.routable]
-    for _, st in road:
+    for _tid, st in road:
         assert st.node is not None  # set for every truck out on the road
         nodes.append(st.node)
     problem.tables = problem.net.route_tables(
@@ -292,7 +304,10 @@ def replan(
         st.start = replace(st.start, loc=base + k)
         st.fixed.start_loc = base + k
         if not np.isfinite(problem.tables.time_s[base + k, 0]):
-            raise InputError("--blockade", f"a new blockade traps truck {tid} away from the plant")
+            raise InputError(
+                "--blockade",
+                _("a new blockade traps truck {truck} away from the plant").format(truck=tid),
+            )
     trucks = [t for t in problem.trucks if t.commission is not None]
     drops, cands = make_drops(problem)
     cands = [d for d in cands if d.cylinders > 0]
@@ -317,5 +332,9 @@ def replan(
         stats=stats,
         fixed={tid: st.fixed for tid, st in states.items()},
     )
-    new.notes.append(f"re-planned at {format_hhmm(at_min)} from plan {plan.plan_id()}")
+    new.notes.append(
+        _("re-planned at {time} from plan {plan_id}").format(
+            time=format_hhmm(at_min), plan_id=plan.plan_id()
+        )
+    )
     return new, new_sc

@@ -16,12 +16,37 @@ from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from logistics.i18n import N_, _, fmt_int, fmt_num, fmt_pct, ngettext
 from logistics.model import format_hhmm
 from logistics.paper import routes_geojson
-from logistics.plan import Plan
+from logistics.plan import Plan, area_of, reason_text
 from logistics.roads import RoadNetwork
+
+#: The group of the priority sites in the summary (``summary.csv`` keeps this English key).
+PRIORITY_GROUP = "priority sites"
+_PRIORITY_GROUP_LABEL = N_("priority sites")
+
+#: How the search started (``plan.solver.warm_start``), in words.
+WARM_START_NAMES: dict[str, str] = {
+    "greedy": N_("nearest stops first"),
+    "pyvrp": N_("PyVRP routes"),
+}
+
+#: How a short stock is shared (``plan.allocation``), in words.
+POLICY_NAMES: dict[str, str] = {
+    "max-delivered": N_("as many cylinders as possible"),
+    "proportional": N_("in proportion to each district's ration"),
+    "max-min": N_("the least served districts first"),
+}
+
+_STATUS_NAMES: dict[str, str] = {
+    "solved": N_("solved"),
+    "no solution": N_("no solution"),
+    "nothing left to route": N_("nothing left to route"),
+}
 
 
 def summary_rows(plan: Plan) -> list[dict]:
@@ -40,7 +65,7 @@ def summary_rows(plan: Plan) -> list[dict]:
         )
     # Priority sites stand outside the district shares; list them so the totals add up.
     got: dict[str, int] = {}
-    for _, trip in plan.trips():
+    for _truck, trip in plan.trips():
         for st in trip.stops:
             if st.priority:
                 got[st.point_id] = got.get(st.point_id, 0) + st.cylinders
@@ -51,7 +76,7 @@ def summary_rows(plan: Plan) -> list[dict]:
         ration = delivered + sum(lacking.values())
         rows.append(
             {
-                "group": "priority sites",
+                "group": PRIORITY_GROUP,
                 "points": len(ids),
                 "eligible_points": len(ids),
                 "ration": ration,
@@ -85,13 +110,66 @@ def write_outputs(plan: Plan, net: RoadNetwork, out: Path) -> list[Path]:
     return [out / n for n in names]
 
 
+def group_label(group: str) -> str:
+    """A summary group as people read it (the priority sites' row is translated)."""
+    return _(_PRIORITY_GROUP_LABEL) if group == PRIORITY_GROUP else group
+
+
+def warm_start_name(code: str) -> str:
+    """``greedy`` / ``pyvrp`` in words, in the current language."""
+    return _(WARM_START_NAMES[code]) if code in WARM_START_NAMES else code
+
+
+def policy_name(code: str) -> str:
+    """An allocation policy in words, in the current language."""
+    return _(POLICY_NAMES[code]) if code in POLICY_NAMES else code
+
+
 def solver_line(plan: Plan) -> str:
     """One line on the search: status, time, limit, seed and the start it searched from."""
     s = plan.solver
-    return (
-        f"solver: {s.status} in {s.wall_s:.1f} s (limit {s.time_limit_s:g} s, seed {s.seed}, "
-        f"start: {s.warm_start})"
+    return _(
+        "search: {status} in {seconds} s (limit {limit} s, seed {seed}, start: {start})"
+    ).format(
+        status=_(_STATUS_NAMES[s.status]) if s.status in _STATUS_NAMES else s.status,
+        seconds=fmt_num(s.wall_s, 1),
+        limit=fmt_num(s.time_limit_s, 0 if float(s.time_limit_s).is_integer() else 1),
+        seed=s.seed,
+        start=warm_start_name(s.warm_start),
     )
+
+
+def details_line(plan: Plan) -> str:
+    """The internal ids and solver figures, kept out of the headlines (plan.json has all)."""
+    return _("details: {solver}; {drops} drops offered; map {map} ({sha})").format(
+        solver=solver_line(plan),
+        drops=fmt_int(plan.solver.candidates),
+        map=plan.map_source.split("/")[-1],
+        sha=plan.map_sha256[:12],
+    )
+
+
+def fairness_line(plan: Plan) -> str:
+    """How a short stock was shared: the policy, the lowest share and the spread."""
+    f = plan.fairness()
+    per_household = ", ".join(
+        f"{area_of(gr.group)} {fmt_num(gr.per_household, 2)}" for gr in plan.groups if gr.reachable
+    )
+    return _(
+        "sharing ({policy}): the least served district got {lowest} of its ration, "
+        "{spread} points below the best served; cylinders per household: {per_household}"
+    ).format(
+        policy=policy_name(f["policy"]),
+        lowest=fmt_pct(f["min_share"]),
+        spread=fmt_int(100 * f["spread"]),
+        per_household=per_household or "-",
+    )
+
+
+def unserved_counts(plan: Plan) -> str:
+    """``not enough cylinders 12, cut off by a blockade 3`` (sentences, in order of code)."""
+    counts = Counter(x.reason for x in plan.unserved)
+    return ", ".join(f"{reason_text(k)} {fmt_int(v)}" for k, v in sorted(counts.items()))
 
 
 def print_summary(plan: Plan, console: Console, *, valid: bool | None = None) -> None:
@@ -99,71 +177,107 @@ def print_summary(plan: Plan, console: Console, *, valid: bool | None = None) ->
     used = plan.trucks_used
     trips = plan.trips()
     console.print(
-        f"[bold]{plan.scenario}[/bold]  plan {plan.plan_id()}  shift "
-        f"{format_hhmm(plan.shift_start)}-{format_hhmm(plan.shift_end)}"
+        _("[bold]{scenario}[/bold]  plan {plan_id}  shift {start}-{end}").format(
+            scenario=escape(plan.scenario),
+            plan_id=plan.plan_id(),
+            start=format_hhmm(plan.shift_start),
+            end=format_hhmm(plan.shift_end),
+        )
     )
+    # one list of counts, each its own plural (not one sentence built from fragments)
+    fleet = ngettext(
+        "{n} truck with a guard commission", "{n} trucks with a guard commission", len(used)
+    ).format(n=fmt_int(len(used)))
+    n_trips = ngettext("{n} trip", "{n} trips", len(trips)).format(n=fmt_int(len(trips)))
     console.print(
-        f"delivered [bold]{plan.delivered:,}[/bold] of {plan.demand:,} cylinders of eligible "
-        f"ration (stock {plan.plant.stock:,}); {len(used)} trucks with commissions, "
-        f"{len(trips)} trips, {plan.km:,.1f} km, {plan.driving_hours():,.1f} h driving"
+        _(
+            "delivered [bold]{delivered}[/bold] of {ration} cylinders of the eligible ration "
+            "({stock} at the plant); {fleet}, {trips}, {km} km, {hours} h driving"
+        ).format(
+            delivered=fmt_int(plan.delivered),
+            ration=fmt_int(plan.demand),
+            stock=fmt_int(plan.plant.stock),
+            fleet=fleet,
+            trips=n_trips,
+            km=fmt_num(plan.km, 1),
+            hours=fmt_num(plan.driving_hours(), 1),
+        )
     )
-    t = Table(title="Trucks", show_lines=False)
-    for col in ("truck", "commission", "trips", "stops", "cylinders", "km", "hours"):
-        t.add_column(col, justify="right" if col not in ("truck", "commission") else "left")
+    t = Table(title=_("Trucks"), show_lines=False)
+    for col, right in (
+        (_("truck"), False),
+        (_("guard commission"), False),
+        (_("trips"), True),
+        (_("stops"), True),
+        (_("cylinders"), True),
+        (_("km"), True),
+        (_("hours"), True),
+    ):
+        t.add_column(col, justify="right" if right else "left")
     for tr in used:
         hours = (tr.trips[-1].back - tr.trips[0].load_start) / 60
         t.add_row(
             tr.truck_id,
             f"{tr.commission_id} ({', '.join(tr.members)})",
-            str(len(tr.trips)),
-            str(sum(len(x.stops) for x in tr.trips)),
-            f"{tr.delivered:,}",
-            f"{tr.km:,.1f}",
-            f"{hours:.1f}",
+            fmt_int(len(tr.trips)),
+            fmt_int(sum(len(x.stops) for x in tr.trips)),
+            fmt_int(tr.delivered),
+            fmt_num(tr.km, 1),
+            fmt_num(hours, 1),
         )
     console.print(t)
-    g = Table(title="Cylinders by district / macrodistrict")
-    for col in ("area", "eligible points", "ration", "delivered", "served"):
-        g.add_column(col, justify="left" if col == "area" else "right")
+    g = Table(title=_("Cylinders by district / macrodistrict"))
+    for col, right in (
+        (_("area"), False),
+        (_("eligible points"), True),
+        (_("ration"), True),
+        (_("delivered"), True),
+        (_("served"), True),
+    ):
+        g.add_column(col, justify="right" if right else "left")
     for r in summary_rows(plan):
         g.add_row(
-            r["group"],
-            f"{r['eligible_points']}/{r['points']}" + ("" if r["eligible_points"] else " EXCLUDED"),
-            f"{r['ration']:,}",
-            f"{r['delivered']:,}",
-            f"{r['served_pct']:.0f}%",
+            escape(group_label(r["group"])),
+            f"{r['eligible_points']}/{r['points']}"
+            + ("" if r["eligible_points"] else " " + _("EXCLUDED")),
+            fmt_int(r["ration"]),
+            fmt_int(r["delivered"]),
+            fmt_pct(r["served_pct"] / 100),
         )
     console.print(g)
+    console.print(fairness_line(plan), markup=False)
     f = plan.fairness()
-    console.print(
-        f"fairness ({f['policy']}): lowest served share {100 * f['min_share']:.0f}%, spread "
-        f"{100 * f['spread']:.0f} points between reachable districts; "
-        + ", ".join(
-            f"{gr.group.split(' / ')[-1]} {gr.per_household:.2f}"
-            for gr in plan.groups
-            if gr.reachable
-        )
-        + " cylinders per household"
-    )
     if f["cut_off"]:
-        console.print("no truck can reach: " + ", ".join(f["cut_off"]))
-    if plan.unserved:
-        u = Table(title="Points not fully served")
-        for col in ("point", "name", "area", "missing", "reason"):
-            u.add_column(col, justify="right" if col == "missing" else "left")
-        for x in sorted(plan.unserved, key=lambda x: (x.reason, x.group, x.point_id)):
-            u.add_row(x.point_id, x.name[:40], x.group, f"{x.missing:,}", x.reason)
-        console.print(u)
-        counts = Counter(x.reason for x in plan.unserved)
         console.print(
-            "unserved by reason: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+            _("no truck can reach: {areas}").format(areas=", ".join(f["cut_off"])), markup=False
+        )
+    if plan.unserved:
+        u = Table(title=_("Points not fully served"))
+        for col, right in (
+            (_("distribution point"), False),
+            (_("area"), False),
+            (_("missing"), True),
+            (_("why"), False),
+        ):
+            u.add_column(col, justify="right" if right else "left")
+        for x in sorted(plan.unserved, key=lambda x: (x.reason, x.group, x.point_id)):
+            u.add_row(
+                escape(x.name[:40]),
+                escape(x.group),
+                fmt_int(x.missing),
+                escape(reason_text(x.reason, x.group)),
+            )
+        console.print(u)
+        console.print(
+            _("not fully served, by reason: {counts}").format(counts=unserved_counts(plan)),
+            markup=False,
         )
     for n in plan.notes:
-        console.print(f"[yellow]note:[/yellow] {n}")
-    console.print(f"{solver_line(plan)}, {plan.solver.candidates} drops offered")
+        console.print(_("[yellow]note:[/yellow] {note}").format(note=escape(n)))
+    console.print(details_line(plan), markup=False, style="dim")
     if valid is not None:
         console.print(
-            "validator: [green]plan passes every rule[/green]"
+            _("validator: [green]plan passes every rule[/green]")
             if valid
-            else "validator: [red]PLAN FAILS[/red]"
+            else _("validator: [red]PLAN FAILS[/red]")
         )

@@ -1,7 +1,8 @@
 """The plan's data model and its independent validator.
 
 ``model`` holds :class:`Plan` (trucks, trips, legs on the roads, stops, unserved points with
-their reasons) and its JSON form; ``validate`` re-checks every rule of the mission on any plan
+their reasons) and its JSON form; ``reasons`` turns a reason code into a sentence in the
+reader's language; ``validate`` re-checks every rule of the mission on any plan
 from the scenario, the map and the data alone. Neither imports the solver: a plan from any
 solver, or edited by hand, is judged the same way.
 """
@@ -20,6 +21,7 @@ from logistics.plan.model import (
     TruckPlan,
     Unserved,
 )
+from logistics.plan.reasons import area_of, reason_text
 from logistics.plan.validate import (
     KM_TOL,
     TIME_TOL_MIN,
@@ -42,6 +44,8 @@ __all__ = [
     "TruckPlan",
     "Unserved",
     "ValidationReport",
+    "area_of",
     "check_plan",
+    "reason_text",
     "validate_plan",
 ]

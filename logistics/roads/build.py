@@ -17,6 +17,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
+from logistics.i18n import _
 from logistics.model import MapSourceError, config
 from logistics.roads.graph import (
     KIND_ROAD,
@@ -106,7 +107,9 @@ def build_network(graph: nx.MultiDiGraph, *, source: str, source_sha256: str) ->
         names.append(str(name) if name else "")
         highways.append(hw)
     if not us:
-        msg = f"map '{source}' contains no drivable highway ways"
+        msg = _("map {source} contains no drivable highway ways; expected a road map").format(
+            source=repr(str(source))
+        )
         raise MapSourceError(msg)
     # Keep only nodes that some drivable edge touches.
     used = np.zeros(len(node_ids), dtype=bool)
@@ -163,9 +166,12 @@ def load_network(
 
     map_path = config.embedded_map_path(data) if path is None else Path(path)
     if not map_path.is_file():
-        msg = f"map file '{map_path}' not found"
+        msg = _("map file {path} not found").format(path=repr(str(map_path)))
         if path is None:
-            msg += " (the embedded extract lives in ../shared/data; set SENKATA_DATA_DIR)"
+            msg = _(
+                "map file {path} not found (the embedded extract lives in ../shared/data; "
+                "set SENKATA_DATA_DIR)"
+            ).format(path=repr(str(map_path)))
         raise MapSourceError(msg)
     sha = _file_sha256(map_path)
     cache_file = config.cache_dir(cache) / f"network-v{BUILD_VERSION}-{sha[:16]}.pkl"

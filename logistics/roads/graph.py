@@ -33,6 +33,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
+from logistics.i18n import N_
 from logistics.roads.tables import RouteTables, _PairIndex, _tree_sums
 
 #: Projected CRS for distances (UTM zone 19S covers La Paz / El Alto).
@@ -84,10 +85,10 @@ KIND_RETURN = 2
 #: Assumed links between a plant and the roads at its gate (scenario-specific).
 KIND_ACCESS = 3
 KIND_NAMES = {
-    KIND_ROAD: "road",
-    KIND_CONNECTOR: "connector",
-    KIND_RETURN: "return",
-    KIND_ACCESS: "plant access",
+    KIND_ROAD: N_("road"),
+    KIND_CONNECTOR: N_("connector"),
+    KIND_RETURN: N_("return carriageway"),
+    KIND_ACCESS: N_("plant access"),
 }
 #: Plant access links are driven at walking pace (a yard, a gate, a median crossing).
 ACCESS_SPEED_KMH = 10.0

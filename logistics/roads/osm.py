@@ -39,6 +39,7 @@ import requests
 # XML code raise for empty or refused responses.
 from osmnx._errors import InsufficientResponseError, ResponseStatusCodeError
 
+from logistics.i18n import _
 from logistics.model import MapSourceError
 
 if TYPE_CHECKING:
@@ -133,16 +134,22 @@ def read_osm_graph(path: str | Path) -> nx.MultiDiGraph:
         contains no highway ways.
     """
     file = Path(path)
-    label = f"map file '{path}'"
+    label = _("map file {path}").format(path=repr(str(path)))
     kind = _kind_of(file)
     if kind is None:
-        msg = f"{label}: unsupported format; expected {_EXPECTED_FORMATS}"
+        msg = _("{file}: unsupported format; expected {formats}").format(
+            file=label, formats=_EXPECTED_FORMATS
+        )
         raise MapSourceError(msg)
     if not file.exists():
-        msg = f"{label}: file not found; expected an existing {_EXPECTED_FORMATS} file"
+        msg = _("{file}: file not found; expected an existing {formats} file").format(
+            file=label, formats=_EXPECTED_FORMATS
+        )
         raise MapSourceError(msg)
     if not file.is_file():
-        msg = f"{label}: not a regular file; expected a {_EXPECTED_FORMATS} file"
+        msg = _("{file}: not a regular file; expected a {formats} file").format(
+            file=label, formats=_EXPECTED_FORMATS
+        )
         raise MapSourceError(msg)
 
     if kind == "graphml":
@@ -153,7 +160,9 @@ def read_osm_graph(path: str | Path) -> nx.MultiDiGraph:
         G = _read_xml(file, label)
 
     if G.number_of_edges() == 0:
-        msg = f"{label}: contains no highway ways; expected a road map with highway=* ways"
+        msg = _("{file}: contains no highway ways; expected a road map with highway=* ways").format(
+            file=label
+        )
         raise MapSourceError(msg)
     return G
 
@@ -191,13 +200,15 @@ def _read_xml(file: Path, label: str) -> nx.MultiDiGraph:
             G = ox.graph_from_xml(file, simplify=False, retain_all=True)
     except InsufficientResponseError:
         # osmnx raises this for a well-formed file without any nodes or ways
-        msg = f"{label}: contains no highway ways; expected a road map with highway=* ways"
+        msg = _("{file}: contains no highway ways; expected a road map with highway=* ways").format(
+            file=label
+        )
         raise MapSourceError(msg) from None
     except _PARSE_ERRORS as exc:
-        msg = (
-            f"{label}: cannot be parsed as OSM XML ({_one_line(exc)}); "
-            "expected a valid OpenStreetMap XML file"
-        )
+        msg = _(
+            "{file}: cannot be parsed as OSM XML ({problem}); expected a valid "
+            "OpenStreetMap XML file"
+        ).format(file=label, problem=_one_line(exc))
         raise MapSourceError(msg) from exc
     return _keep_highways(G)
 
@@ -220,13 +231,15 @@ def _read_pbf(file: Path, label: str) -> nx.MultiDiGraph:
                     writer.add_way(way)
             G = ox.graph_from_xml(xml_path, simplify=False, retain_all=True)
     except InsufficientResponseError:
-        msg = f"{label}: contains no highway ways; expected a road map with highway=* ways"
+        msg = _("{file}: contains no highway ways; expected a road map with highway=* ways").format(
+            file=label
+        )
         raise MapSourceError(msg) from None
     except _PARSE_ERRORS as exc:
-        msg = (
-            f"{label}: cannot be parsed as OSM PBF ({_one_line(exc)}); "
-            "expected a valid OpenStreetMap .osm.pbf file"
-        )
+        msg = _(
+            "{file}: cannot be parsed as OSM PBF ({problem}); expected a valid "
+            "OpenStreetMap .osm.pbf file"
+        ).format(file=label, problem=_one_line(exc))
         raise MapSourceError(msg) from exc
     return _keep_highways(G)
 
@@ -236,10 +249,10 @@ def _read_graphml(file: Path, label: str) -> nx.MultiDiGraph:
     try:
         return ox.load_graphml(file)
     except _PARSE_ERRORS as exc:
-        msg = (
-            f"{label}: cannot be parsed as GraphML ({_one_line(exc)}); "
-            "expected a graph saved by 'senkata maps fetch --out' or osmnx.save_graphml"
-        )
+        msg = _(
+            "{file}: cannot be parsed as GraphML ({problem}); expected a graph saved by "
+            "'senkata maps fetch --out' or osmnx.save_graphml"
+        ).format(file=label, problem=_one_line(exc))
         raise MapSourceError(msg) from exc
 
 
@@ -342,7 +355,9 @@ def fetch_graph(
             msg = _no_roads_msg((west, south, east, north))
             raise MapSourceError(msg) from None
         except _DOWNLOAD_ERRORS as exc:
-            msg = f"downloading the road network from {endpoint} failed: {_one_line(exc)}"
+            msg = _("downloading the road network from {endpoint} failed: {problem}").format(
+                endpoint=endpoint, problem=_one_line(exc)
+            )
             raise MapSourceError(msg) from exc
         finally:
             ox.settings.overpass_url, ox.settings.requests_timeout, ox.settings.use_cache = saved
@@ -360,38 +375,45 @@ def _fmt_bbox(values: tuple[float, float, float, float]) -> str:
 
 def _no_roads_msg(values: tuple[float, float, float, float]) -> str:
     """Message for a bounding box in which Overpass found no drivable roads."""
-    return (
-        f"--bbox {_fmt_bbox(values)}: no drivable roads found there; "
-        "expected a box that contains roads"
-    )
+    return _(
+        "--bbox {bbox}: no drivable roads found there; expected a box that contains roads"
+    ).format(bbox=_fmt_bbox(values))
 
 
 def _check_bbox(bbox: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
     """Validate ``(west, south, east, north)`` and return it as floats."""
-    expected = (
+    expected = _(
         "expected WEST,SOUTH,EAST,NORTH in degrees with west < east, south < north, "
-        f"longitudes in [-180, 180], latitudes in [-90, 90] and an area of at most "
-        f"{MAX_BBOX_AREA_DEG2:g} square degree"
-    )
+        "longitudes in [-180, 180], latitudes in [-90, 90] and an area of at most "
+        "{max} square degree"
+    ).format(max=f"{MAX_BBOX_AREA_DEG2:g}")
     try:
         west, south, east, north = (float(v) for v in bbox)
     except (TypeError, ValueError):
-        msg = f"--bbox {bbox!r}: not four numbers; {expected}"
+        msg = _("--bbox {bbox}: not four numbers; {expected}").format(
+            bbox=repr(bbox), expected=expected
+        )
         raise MapSourceError(msg) from None
     where = f"--bbox {_fmt_bbox((west, south, east, north))}"
     problem = None
     if not all(math.isfinite(v) for v in (west, south, east, north)):
-        problem = "not all values are finite numbers"
+        problem = _("not all values are finite numbers")
     elif not (-180.0 <= west <= 180.0 and -180.0 <= east <= 180.0):
-        problem = "longitude out of range"
+        problem = _("longitude out of range")
     elif not (-90.0 <= south <= 90.0 and -90.0 <= north <= 90.0):
-        problem = "latitude out of range"
+        problem = _("latitude out of range")
     elif west >= east:
-        problem = f"west ({west:g}) is not less than east ({east:g})"
+        problem = _("west ({west}) is not less than east ({east})").format(
+            west=f"{west:g}", east=f"{east:g}"
+        )
     elif south >= north:
-        problem = f"south ({south:g}) is not less than north ({north:g})"
+        problem = _("south ({south}) is not less than north ({north})").format(
+            south=f"{south:g}", north=f"{north:g}"
+        )
     elif (east - west) * (north - south) > MAX_BBOX_AREA_DEG2:
-        problem = f"area {(east - west) * (north - south):g} square degrees is too large"
+        problem = _("area {area} square degrees is too large").format(
+            area=f"{(east - west) * (north - south):g}"
+        )
     if problem is not None:
         msg = f"{where}: {problem}; {expected}"
         raise MapSourceError(msg)
@@ -409,7 +431,9 @@ def _endpoint_host_port(endpoint: str) -> tuple[str, int]:
     else:
         host = parts.hostname
     if parts.scheme not in {"http", "https"} or not host:
-        msg = f"Overpass endpoint '{endpoint}': not a valid URL; expected http(s)://HOST[:PORT]/api"
+        msg = _("Overpass endpoint {endpoint}: not a valid URL; expected {form}").format(
+            endpoint=repr(endpoint), form="http(s)://HOST[:PORT]/api"
+        )
         raise MapSourceError(msg)
     return host, port or (443 if parts.scheme == "https" else 80)
 
@@ -437,9 +461,9 @@ def _probe(host: str, port: int, timeout_s: float) -> None:
     worker.start()
     worker.join(timeout_s + 0.5)
     if not outcome or outcome[0] is not None:
-        msg = (
-            f"cannot reach the Overpass API at {host}:{port} (no internet connection?); "
+        msg = _(
+            "cannot reach the Overpass API at {host}:{port} (no internet connection?); "
             "'senkata maps fetch' needs internet — offline, pass a map file instead "
             "(--map FILE.osm/.osm.pbf/.graphml)"
-        )
+        ).format(host=host, port=port)
         raise MapSourceError(msg)

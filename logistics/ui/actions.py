@@ -14,6 +14,8 @@ from typing import Any
 
 import streamlit as st
 
+from logistics import i18n
+from logistics.i18n import N_, _, fmt_int, fmt_num, ngettext
 from logistics.model import Scenario, SenkataError, scenario_from_dict, scenario_from_text
 from logistics.plan import Plan, validate_plan
 from logistics.routing import Problem, solve
@@ -24,13 +26,16 @@ from logistics.ui.state import (
     cached_problem,
     check_buildable,
     err_line,
+    in_session_language,
     load_into_state,
     map_path_of,
     parse_upload,
+    rebase_editors,
     section_of,
 )
 
 
+@in_session_language
 def on_pick_file() -> None:
     ss = st.session_state
     name = ss["w.file"]
@@ -43,20 +48,31 @@ def on_pick_file() -> None:
     load_into_state(sc, name)
 
 
+@in_session_language
 def on_reset() -> None:
     ss = st.session_state
-    load_into_state(scenario_from_dict(ss.base), ss.sc_label)
+    load_into_state(scenario_from_dict(ss.origin), ss.sc_label, uploaded=ss.sc_uploaded)
 
 
-def try_blockades(new: list[dict], done: str) -> None:
-    """Apply a new blockade list if the scenario still builds; else say why, change nothing."""
+@in_session_language
+def on_language() -> None:
+    """The page's language changed: keep every edit (the tables are re-made with them)."""
+    rebase_editors()
+
+
+def try_blockades(new: list[dict], done: tuple[str, dict[str, Any]]) -> None:
+    """Apply a new blockade list if the scenario still builds; else say why, change nothing.
+
+    ``done`` is the message to show (an English msgid and its values: it is written in the
+    page's language when shown, so a language switch rewrites it too).
+    """
     ss = st.session_state
     cand = scenario_from_text(ss.sc_yaml).model_dump(mode="json", exclude_none=True)
     cand["blockades"] = new
     try:
         check_buildable(scenario_from_dict(cand))
     except SenkataError as exc:
-        ss.blockade_msg = ("error", err_line(exc))
+        ss.blockade_msg = ("error", (err_line(exc), {}))
         return
     ss.blockades = new
     ss.blockade_msg = ("ok", done)
@@ -65,16 +81,29 @@ def try_blockades(new: list[dict], done: str) -> None:
 def add_blockade(entry: dict) -> None:
     ss = st.session_state
     entry = dict(entry, id=deck.next_blockade_id(b["id"] for b in ss.blockades))
-    where = (
-        f"way {entry['way_ids'][0]}"
-        if "way_ids" in entry
-        else (f"({entry['lat']:.5f}, {entry['lon']:.5f}) r {entry['radius_m']:g} m")
-    )
-    try_blockades(
-        [*ss.blockades, entry], f"added {entry['status']} blockade {entry['id']} at {where}"
-    )
+    if "way_ids" in entry:
+        msg = (
+            N_("Added closed blockade {id} on {name}")
+            if entry["status"] == "closed"
+            else N_("Added permit blockade {id} on {name}")
+        )
+        values = {"id": entry["id"], "name": entry.get("name") or _("the road")}
+    else:
+        msg = (
+            N_("Added closed blockade {id} at ({lat}, {lon}), radius {radius} m")
+            if entry["status"] == "closed"
+            else N_("Added permit blockade {id} at ({lat}, {lon}), radius {radius} m")
+        )
+        values = {
+            "id": entry["id"],
+            "lat": f"{entry['lat']:.5f}",
+            "lon": f"{entry['lon']:.5f}",
+            "radius": f"{entry['radius_m']:g}",
+        }
+    try_blockades([*ss.blockades, entry], (msg, values))
 
 
+@in_session_language
 def add_from_pick(lat: float, lon: float, label: str) -> None:
     ss = st.session_state
     status = ss["pick.status"]
@@ -85,6 +114,7 @@ def add_from_pick(lat: float, lon: float, label: str) -> None:
     )
 
 
+@in_session_language
 def add_way_from_pick(way: int, label: str) -> None:
     ss = st.session_state
     add_blockade(
@@ -92,6 +122,7 @@ def add_way_from_pick(way: int, label: str) -> None:
     )
 
 
+@in_session_language
 def add_from_form(points: dict[str, tuple[float, float]]) -> None:
     ss = st.session_state
     if ss["f.where"] == "distribution point":
@@ -111,11 +142,15 @@ def add_from_form(points: dict[str, tuple[float, float]]) -> None:
     )
 
 
+@in_session_language
 def lift_blockade(bid: str) -> None:
     ss = st.session_state
-    try_blockades([b for b in ss.blockades if b["id"] != bid], f"lifted blockade {bid}")
+    try_blockades(
+        [b for b in ss.blockades if b["id"] != bid], (N_("Lifted blockade {id}"), {"id": bid})
+    )
 
 
+@in_session_language
 def set_excluded(name: str, excluded: bool) -> None:
     ss = st.session_state
     cur = [n for n in ss["w.excluded"] if n != name]
@@ -161,28 +196,41 @@ def run_plan(problem: Problem, sc: Scenario, text: str) -> None:
     ss = st.session_state
     limit = sc.solver.time_limit_s
     box: dict[str, Any] = {}
-    worker = threading.Thread(target=_solve_job, args=(problem, sc, box), daemon=True)
+    # the worker speaks the page's language (its notes, its errors)
+    job = i18n.in_this_language(_solve_job)
+    worker = threading.Thread(target=job, args=(problem, sc, box), daemon=True)
     t0 = time.monotonic()
     worker.start()
-    with st.status(f"Planning: searching routes for up to {limit:g} s...", expanded=True) as status:
-        bar = st.progress(0.0, text="building the routing model...")
+    secs = f"{limit:g}"
+    with st.status(
+        _("Planning: looking for routes for up to {seconds} s...").format(seconds=secs),
+        expanded=True,
+    ) as status:
+        bar = st.progress(0.0, text=_("preparing the trucks and the points..."))
         while worker.is_alive():
             worker.join(0.5)
             el = time.monotonic() - t0
             bar.progress(
-                min(el / (limit + 3.0), 0.99), text=f"searching... {el:.0f} s of up to {limit:g} s"
+                min(el / (limit + 3.0), 0.99),
+                text=_("looking for routes... {elapsed} s of up to {seconds} s").format(
+                    elapsed=fmt_int(el), seconds=secs
+                ),
             )
         el = time.monotonic() - t0
         if "error" in box:
-            status.update(label="Planning failed", state="error")
+            status.update(label=_("Planning failed"), state="error")
             exc = box["error"]
             ss.plan_error = (
                 err_line(exc) if isinstance(exc, SenkataError) else f"{type(exc).__name__}: {exc}",
                 None if isinstance(exc, SenkataError) else box.get("trace"),
             )
             return
-        bar.progress(1.0, text=f"done in {el:.1f} s")
-        status.update(label=f"Plan ready in {el:.1f} s", state="complete", expanded=False)
+        bar.progress(1.0, text=_("done in {seconds} s").format(seconds=fmt_num(el, 1)))
+        status.update(
+            label=_("Plan ready in {seconds} s").format(seconds=fmt_num(el, 1)),
+            state="complete",
+            expanded=False,
+        )
     plan: Plan = box["plan"]
     report = box["report"]
     n = (ss.plans[-1]["n"] + 1) if ss.plans else 1
@@ -197,8 +245,26 @@ def run_plan(problem: Problem, sc: Scenario, text: str) -> None:
             "checked": report.checked_trips,
             "yaml": text,
             "map": map_path_of(sc),
-            "label": f"#{n} plan {plan.plan_id()}: {plan.delivered:,} cyl., {plan.km:,.0f} km, "
-            f"{nb} blockade{'s' if nb != 1 else ''} ({dt.datetime.now():%H:%M:%S})",
+            "blockades": nb,
+            "at": f"{dt.datetime.now():%H:%M:%S}",
         },
     ]
     ss.plan_error = None
+
+
+def plan_label(rec: dict[str, Any]) -> str:
+    """A session plan as the comparison lists it, in the page's language."""
+    plan: Plan = rec["plan"]
+    nb = rec["blockades"]
+    return ngettext(
+        "#{n} plan {plan_id}: {cylinders} cylinders, {km} km, {blockades} blockade ({at})",
+        "#{n} plan {plan_id}: {cylinders} cylinders, {km} km, {blockades} blockades ({at})",
+        nb,
+    ).format(
+        n=rec["n"],
+        plan_id=plan.plan_id(),
+        cylinders=fmt_int(plan.delivered),
+        km=fmt_int(plan.km),
+        blockades=nb,
+        at=rec["at"],
+    )

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from logistics.i18n import _
 from logistics.model import Scenario, SenkataError, scenario_from_text
 from logistics.ops import summary_rows
 from logistics.paper import OFFICIAL_PRICE_BS, routes_geojson, write_sheets
@@ -21,19 +22,19 @@ from logistics.ui.state import cached_network, err_line
 
 def show_downloads(rec: dict | None, sc: Scenario, text: str) -> None:
     ss = st.session_state
-    st.header("Downloads")
+    st.header(_("Downloads"))
     slug = re.sub(r"[^a-z0-9]+", "-", sc.name.lower()).strip("-")[:40] or "scenario"
     c = st.columns(4)
     c[0].download_button(
-        "Scenario YAML",
+        _("Scenario (YAML)"),
         data=text,
         file_name=f"{slug}.yaml",
         mime="application/x-yaml",
         on_click="ignore",
-        help="The edited scenario; `senkata plan` accepts it unchanged.",
+        help=_("The edited scenario; `senkata plan` accepts it unchanged."),
     )
     if rec is None:
-        st.caption("Plan first to download plan.json, routes.geojson and the summary.")
+        st.caption(_("Plan first to download plan.json, routes.geojson and the summary."))
         return
     plan: Plan = rec["plan"]
     net = cached_network(rec["map"])
@@ -62,18 +63,22 @@ def show_downloads(rec: dict | None, sc: Scenario, text: str) -> None:
     )
     c1, c2 = st.columns([1, 2])
     price = c1.number_input(
-        "Price per cylinder (Bs)", min_value=0.01, value=OFFICIAL_PRICE_BS, step=0.5, key="w.price"
+        _("Price per cylinder (Bs)"),
+        min_value=0.01,
+        value=OFFICIAL_PRICE_BS,
+        step=0.5,
+        key="w.price",
     )
     key = (plan.plan_id(), float(price))
-    if c2.button("Prepare delivery sheets (zip)", key="sheets.make"):
+    if c2.button(_("Prepare the delivery sheets (zip)"), key="sheets.make"):
         try:
-            with st.spinner("Writing the delivery sheets (PDF, CSV, XLSX, GPX)..."):
+            with st.spinner(_("Writing the delivery sheets (PDF, CSV, XLSX, GPX)...")):
                 ss.sheets = {key: make_sheets_zip(rec, price)}
         except SenkataError as exc:
             st.error(err_line(exc))
     if key in ss.sheets:
         c2.download_button(
-            "delivery-sheets.zip",
+            _("Delivery sheets (zip)"),
             data=ss.sheets[key],
             file_name=f"sheets-{plan.plan_id()}.zip",
             mime="application/zip",

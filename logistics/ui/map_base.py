@@ -17,6 +17,7 @@ import pydeck as pdk
 import shapely
 
 from logistics.demand import norm_area
+from logistics.i18n import _, fmt_int
 from logistics.model import Eligibility
 from logistics.roads import (
     KIND_ACCESS,
@@ -92,7 +93,8 @@ def road_chunks(
     list of dict
         ``path`` ([lon, lat] pairs, simplified for drawing), ``way`` (OSM way id, -1 for
         assumed links), ``lon``/``lat`` (the piece's middle node, where a blockade goes) and
-        ``tip`` (tooltip: name, way, kind, length).
+        ``tip`` (tooltip: name, kind, length, in the current language; the OSM way id stays
+        in ``way``, off the words people read).
     """
     want = np.isin(net.edge_kind, np.asarray(list(kinds)))
     by_way: dict[tuple[int, int], set[tuple[int, int]]] = defaultdict(set)
@@ -101,7 +103,7 @@ def road_chunks(
         u, v = int(net.edge_u[e]), int(net.edge_v[e])
         key = (int(net.edge_way[e]), int(net.edge_kind[e]))
         by_way[key].add((min(u, v), max(u, v)))
-        names.setdefault(key, net.edge_name[e] or "unnamed road")
+        names.setdefault(key, net.edge_name[e] or _("unnamed road"))
     out: list[dict[str, Any]] = []
     for (way, kind), pairs in sorted(by_way.items()):
         for chain in _chains(sorted(pairs)):
@@ -110,19 +112,20 @@ def road_chunks(
                 mid = piece[len(piece) // 2]
                 xs, ys = net.x[piece], net.y[piece]
                 length = float(np.hypot(np.diff(xs), np.diff(ys)).sum())
-                label = KIND_NAMES.get(kind, "road")
                 name = names[(way, kind)]
-                way_txt = f"OSM way {way}" if way >= 0 else "no OSM way"
-                tip = f"{name} ({way_txt}, {label})"
-                if kind != KIND_ROAD:
-                    tip = f"ASSUMED {label}: {tip}"
+                if kind == KIND_ROAD:
+                    tip = _("{name}, {metres} m").format(name=name, metres=fmt_int(length))
+                else:
+                    tip = _("{name} (ASSUMED {kind}, not in OSM), {metres} m").format(
+                        name=name, kind=_(KIND_NAMES.get(kind, "road")), metres=fmt_int(length)
+                    )
                 out.append(
                     {
                         "path": simplify_path([[net.lon[n], net.lat[n]] for n in piece]),
                         "way": way,
                         "lon": _r(net.lon[mid]),
                         "lat": _r(net.lat[mid]),
-                        "tip": f"{tip}, {length:,.0f} m",
+                        "tip": tip,
                     }
                 )
     return out
@@ -224,10 +227,12 @@ def area_shapes(frame: gpd.GeoDataFrame, *, tolerance_deg: float = 0.0002) -> li
     """
     out = []
     simple = shapely.simplify(frame.geometry.values, tolerance_deg, preserve_topology=True)
-    for (_, row), geom in zip(frame.iterrows(), simple, strict=True):
+    for (_row, row), geom in zip(frame.iterrows(), simple, strict=True):
         zone = row["zone"] if isinstance(row["zone"], str) else None
         label = (
-            f"{row['municipality']} / {row['district']} / zone {zone}"
+            _("{municipality} / {district} / zone {zone}").format(
+                municipality=row["municipality"], district=row["district"], zone=zone
+            )
             if zone
             else f"{row['municipality']} / {row['district']}"
         )
@@ -239,7 +244,7 @@ def area_shapes(frame: gpd.GeoDataFrame, *, tolerance_deg: float = 0.0002) -> li
                     "district": str(row["district"]),
                     "zone": zone,
                     "municipality": str(row["municipality"]),
-                    "tip": f"area: {label}",
+                    "tip": _("area: {name}").format(name=label),
                 }
             )
     return out
@@ -252,14 +257,16 @@ def area_layers(shapes: list[dict], eligibility: Eligibility) -> list[pdk.Layer]
     too.
     """
     excluded = [
-        dict(s, tip=s["tip"] + " (EXCLUDED)") for s in shapes if area_excluded(s, eligibility)
+        dict(s, tip=s["tip"] + " (" + _("EXCLUDED") + ")")
+        for s in shapes
+        if area_excluded(s, eligibility)
     ]
     for ep in eligibility.excluded_polygons:
         excluded.append(
             {
                 "polygon": [[_r(x), _r(y)] for x, y in ep.coordinates],
                 "name": ep.name,
-                "tip": f"excluded polygon: {ep.name}",
+                "tip": _("excluded polygon: {name}").format(name=ep.name),
             }
         )
     return [

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pydeck as pdk
 
+from logistics.i18n import _, fmt_int, fmt_num
 from logistics.model import format_hhmm
+from logistics.plan import reason_text
 from logistics.roads import RoadNetwork
 from logistics.ui.style import (
     _STATUS_STYLE,
@@ -43,9 +45,9 @@ def points_data(problem: Problem, colours: Mapping[str, Colour] | None = None) -
         base = list(colours.get(p.group, [100, 100, 100]))[:3]
         if fill is None:
             fill = base + ([90] if st_ == "no-guard" else [235])
-        why = st_ if st_ != "excluded-zone" else f"excluded ({p.excluded_by})"
-        tip = f"{p.name} [{p.id}] · {p.group}" + (f" / {p.zone}" if p.zone else "")
-        tip += f" · ration {p.ration:,} · {why}"
+        why = _("a guarded truck can reach it") if st_ == "routable" else reason_text(st_, p.group)
+        tip = f"{p.name} · {p.group}" + (f" / {p.zone}" if p.zone else "")
+        tip += " · " + _("ration {n}").format(n=fmt_int(p.ration)) + f" · {why}"
         out.append(
             {
                 "id": p.id,
@@ -100,7 +102,8 @@ def point_layers(points: list[dict]) -> list[pdk.Layer]:
 
 def plant_layers(lon: float, lat: float, name: str) -> list[pdk.Layer]:
     """A big dark-blue marker and a label at the plant."""
-    data = [{"lon": _r(lon), "lat": _r(lat), "name": name, "tip": f"{name} (loading and reloads)"}]
+    tip = _("{name} (loading and reloads)").format(name=name)
+    data = [{"lon": _r(lon), "lat": _r(lat), "name": name, "tip": tip}]
     return [
         pdk.Layer(
             "ScatterplotLayer",
@@ -118,7 +121,7 @@ def plant_layers(lon: float, lat: float, name: str) -> list[pdk.Layer]:
         pdk.Layer(
             "TextLayer",
             id="labels",
-            data=[dict(data[0], label="Senkata plant")],
+            data=[dict(data[0], label=_("Senkata plant"))],
             get_position=["lon", "lat"],
             get_text="label",
             get_size=15,
@@ -147,9 +150,15 @@ def blockades_data(problem: Problem) -> tuple[list[dict], list[dict], list[dict]
     for eff in problem.blockades:
         b = eff.blockade
         colour = CLOSED_COLOUR if b.status == "closed" else PERMIT_COLOUR
-        what = "CLOSED" if b.status == "closed" else f"permit, {b.delay_minutes:g} min checkpoint"
+        what = (
+            _("CLOSED")
+            if b.status == "closed"
+            else _("permit, {minutes} min at the checkpoint").format(minutes=f"{b.delay_minutes:g}")
+        )
         when = f", {b.window.start}-{b.window.end}" if b.window else ""
-        tip = f"blockade {b.id}: {b.name or ''} ({what}{when}); touches {len(eff.edges)} edges"
+        tip = _("blockade {id}: {name} ({what}); touches {n} road segments").format(
+            id=b.id, name=b.name or "", what=what + when, n=fmt_int(len(eff.edges))
+        )
         if b.lat is not None and b.lon is not None:
             lon, lat = b.lon, b.lat
             zones.append(
@@ -240,7 +249,9 @@ def trips_data(plan: Plan, net: RoadNetwork) -> tuple[list[dict], list[dict]]:
         for leg in trip.legs:
             pts = net.path_coords(leg.nodes)
             coords += pts if not coords else pts[1:]
-        label = f"truck {truck.truck_id} ({truck.commission_id}) trip {trip.trip_no}"
+        label = _("truck {truck} ({commission}), trip {trip}").format(
+            truck=truck.truck_id, commission=truck.commission_id, trip=trip.trip_no
+        )
         paths.append(
             {
                 "path": simplify_path(coords),
@@ -248,8 +259,13 @@ def trips_data(plan: Plan, net: RoadNetwork) -> tuple[list[dict], list[dict]]:
                 "trip": trip.trip_no,
                 "cylinders": trip.loaded,
                 "color": colour,
-                "tip": f"{label}: {trip.loaded} cylinders, {trip.km:.1f} km, "
-                f"{format_hhmm(trip.depart)}-{format_hhmm(trip.back)}",
+                "tip": _("{trip}: {n} cylinders, {km} km, {start}-{end}").format(
+                    trip=label,
+                    n=fmt_int(trip.loaded),
+                    km=fmt_num(trip.km, 1),
+                    start=format_hhmm(trip.depart),
+                    end=format_hhmm(trip.back),
+                ),
             }
         )
         for s in trip.stops:
@@ -258,8 +274,9 @@ def trips_data(plan: Plan, net: RoadNetwork) -> tuple[list[dict], list[dict]]:
                     "lon": _r(s.lon),
                     "lat": _r(s.lat),
                     "color": colour,
-                    "tip": f"{label}: {s.cylinders} cylinders at {s.name} "
-                    f"({format_hhmm(s.arrive)})",
+                    "tip": _("{trip}: {n} cylinders at {point} ({time})").format(
+                        trip=label, n=fmt_int(s.cylinders), point=s.name, time=format_hhmm(s.arrive)
+                    ),
                 }
             )
     return paths, stops

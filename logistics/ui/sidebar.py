@@ -10,8 +10,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from logistics.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _
 from logistics.model import WARM_STARTS, SenkataError
-from logistics.ui.actions import on_pick_file, on_reset
+from logistics.ui.actions import on_language, on_pick_file, on_reset
 from logistics.ui.state import (
     DEFAULT_SCENARIO,
     MAX_UPLOAD_MB,
@@ -21,21 +22,42 @@ from logistics.ui.state import (
     cell,
     err_line,
     load_into_state,
+    named,
     parse_upload,
+    scenario_label,
 )
+
+#: The language switch reads the same in every language: whoever cannot read the page
+#: must still find it.
+LANGUAGE_SWITCH = "Idioma · Language"
+
+#: Roster roles and delegate scopes (scenario codes) in words.
+ROLE_NAMES = {"plant-worker": N_("plant worker"), "junta-delegate": N_("junta delegate")}
+SCOPE_NAMES = {
+    "own-district": N_("only to their own district or zone"),
+    "any": N_("to any district or zone"),
+}
 
 
 def sidebar_scenario() -> dict[str, Any]:
     """Scenario choice and upload; returns the error slots of every section."""
     ss = st.session_state
     sb = st.sidebar
-    sb.header("Scenario")
+    sb.radio(
+        LANGUAGE_SWITCH,
+        list(LANGUAGES),
+        format_func=lambda k: LANGUAGE_NAMES.get(k, k),
+        key="w.lang",
+        horizontal=True,
+        on_change=on_language,
+    )
+    sb.header(_("Scenario"))
     files = sorted(p.name for p in SCENARIO_DIR.glob("*.yaml"))
     if "w.file" not in ss:
         ss["w.file"] = DEFAULT_SCENARIO if DEFAULT_SCENARIO in files else files[0]
-    sb.selectbox("Scenario file", files, key="w.file", on_change=on_pick_file)
+    sb.selectbox(_("Scenario file"), files, key="w.file", on_change=on_pick_file)
     up = sb.file_uploader(
-        f"...or upload a scenario (YAML, at most {MAX_UPLOAD_MB} MB)",
+        _("...or upload a scenario (YAML, at most {mb} MB)").format(mb=MAX_UPLOAD_MB),
         type=["yaml", "yml"],
         key="w.upload",
         max_upload_size=MAX_UPLOAD_MB,
@@ -48,12 +70,17 @@ def sidebar_scenario() -> dict[str, Any]:
             ss.upload_error = err_line(exc)
         else:
             ss.upload_error = None
-            load_into_state(sc, f"uploaded {up.name}")
+            load_into_state(sc, up.name, uploaded=True)
     if ss.upload_error:
-        sb.error(f"Scenario not loaded: {ss.upload_error}")
+        sb.error(_("Scenario not loaded: {error}").format(error=ss.upload_error))
     slots = {"scenario": sb.empty()}
-    sb.caption(f"Loaded: **{ss.sc_label}**")
-    sb.button("Reset edits", on_click=on_reset, help="Back to the scenario as loaded.")
+    sb.caption(_("Loaded: **{name}**").format(name=scenario_label()))
+    sb.button(
+        _("Reset edits"),
+        key="reset",
+        on_click=on_reset,
+        help=_("Back to the scenario as loaded."),
+    )
     return slots
 
 
@@ -65,19 +92,23 @@ def sidebar_edits(slots: dict[str, Any], area_names: list[str]) -> dict[str, Any
     gen = ss.gen
     cand = copy.deepcopy(base)
 
-    sb.header("Shift")
-    sb.subheader("Plant")
+    sb.header(_("Shift"))
+    sb.subheader(_("Plant"))
     plant = dict(cand["plants"][0])
     plant["stock"] = sb.number_input(
-        "Stock (filled cylinders)", min_value=0, step=500, key="w.stock"
+        _("Filled cylinders at the plant"), min_value=0, step=500, key="w.stock"
     )
     plant["loading_minutes"] = sb.number_input(
-        "Loading time per trip (min)", min_value=0.0, max_value=600.0, step=5.0, key="w.loading"
+        _("Loading time per trip (min)"),
+        min_value=0.0,
+        max_value=600.0,
+        step=5.0,
+        key="w.loading",
     )
     cand["plants"] = [plant]
     slots["plants"] = sb.empty()
 
-    sb.subheader("Trucks")
+    sb.subheader(_("Trucks"))
     fleet_rows = [
         {
             "count": g.get("count"),
@@ -94,11 +125,13 @@ def sidebar_edits(slots: dict[str, Any], area_names: list[str]) -> dict[str, Any
         num_rows="dynamic",
         hide_index=True,
         column_config={
-            "ids": st.column_config.TextColumn("ids (comma-separated, or use count)"),
-            "count": st.column_config.NumberColumn("count", step=1),
-            "id_prefix": st.column_config.TextColumn("prefix"),
-            "capacity": st.column_config.NumberColumn("capacity (cyl.)", step=1),
-            "speed_factor": st.column_config.NumberColumn("speed x", step=0.05),
+            "ids": st.column_config.TextColumn(_("truck ids (comma-separated, or a count)")),
+            "count": st.column_config.NumberColumn(_("how many"), step=1),
+            "id_prefix": st.column_config.TextColumn(_("id prefix")),
+            "capacity": st.column_config.NumberColumn(_("cylinders per load"), step=1),
+            "speed_factor": st.column_config.NumberColumn(
+                _("speed factor"), step=0.05, help=_("1 = a loaded truck's usual speed")
+            ),
         },
     )
     groups = []
@@ -118,14 +151,14 @@ def sidebar_edits(slots: dict[str, Any], area_names: list[str]) -> dict[str, Any
     cand["fleet"] = groups
     slots["fleet"] = sb.empty()
 
-    sb.subheader("Guard commissions")
+    sb.subheader(_("Guard commissions"))
     guards = dict(cand["guards"])
     guards["delegate_scope"] = sb.radio(
-        "Junta delegates ride to",
+        _("Junta delegates ride"),
         ["own-district", "any"],
+        format_func=named(SCOPE_NAMES),
         key="w.scope",
-        horizontal=True,
-        help="own-district: a delegate escorts gas only to their own district/zone.",
+        help=_("The Assembly's rule: a delegate rides with gas only to their own district."),
     )
     roster_rows = [
         {
@@ -145,12 +178,15 @@ def sidebar_edits(slots: dict[str, Any], area_names: list[str]) -> dict[str, Any
         hide_index=True,
         column_config={
             "role": st.column_config.SelectboxColumn(
-                "role", options=["plant-worker", "junta-delegate"], required=True
+                _("role"),
+                options=["plant-worker", "junta-delegate"],
+                required=True,
+                format_func=named(ROLE_NAMES),
             ),
-            "district": st.column_config.SelectboxColumn("district / zone", options=districts),
-            "count": st.column_config.NumberColumn("count", step=1),
-            "id_prefix": st.column_config.TextColumn("id prefix"),
-            "id": st.column_config.TextColumn("id (one person)"),
+            "district": st.column_config.SelectboxColumn(_("district / zone"), options=districts),
+            "count": st.column_config.NumberColumn(_("how many"), step=1),
+            "id_prefix": st.column_config.TextColumn(_("id prefix")),
+            "id": st.column_config.TextColumn(_("id (one person)")),
         },
     )
     entries = []
@@ -170,8 +206,10 @@ def sidebar_edits(slots: dict[str, Any], area_names: list[str]) -> dict[str, Any
         num_rows="dynamic",
         hide_index=True,
         column_config={
-            "id": st.column_config.TextColumn("commission"),
-            "members": st.column_config.TextColumn("members (roster ids, comma-separated)"),
+            "id": st.column_config.TextColumn(_("commission")),
+            "members": st.column_config.TextColumn(
+                _("members (ids on the roster, comma-separated)")
+            ),
         },
     )
     coms = []
@@ -184,19 +222,19 @@ def sidebar_edits(slots: dict[str, Any], area_names: list[str]) -> dict[str, Any
         guards["commissions"] = coms
     else:
         guards.pop("commissions", None)
-        sb.caption("No explicit commissions: each plant worker is paired with a junta delegate.")
+        sb.caption(_("No commissions listed: each plant worker is paired with a junta delegate."))
     cand["guards"] = guards
     slots["guards"] = sb.empty()
 
-    sb.subheader("Hours")
+    sb.subheader(_("Hours"))
     c1, c2 = sb.columns(2)
-    start = c1.time_input("Shift start", key="w.start", step=900)
-    end = c2.time_input("Shift end", key="w.end", step=900)
+    start = c1.time_input(_("Shift starts"), key="w.start", step=900)
+    end = c2.time_input(_("Shift ends"), key="w.end", step=900)
     cand["shift"] = {
         "start": start.strftime("%H:%M"),
         "end": end.strftime("%H:%M"),
         "max_working_hours": sb.number_input(
-            "Longest working time per truck (h)",
+            _("Longest working time per truck (h)"),
             min_value=0.5,
             max_value=24.0,
             step=0.5,
@@ -205,12 +243,17 @@ def sidebar_edits(slots: dict[str, Any], area_names: list[str]) -> dict[str, Any
     }
     slots["shift"] = sb.empty()
 
-    sb.subheader("Who may receive gas")
+    sb.subheader(_("Who may receive gas"))
     opts = sorted(set(area_names) | set(ss["w.excluded"]) | set(ss["w.eligible"]))
     elig = dict(cand.get("eligibility") or {})
-    elig["excluded"] = sb.multiselect("Excluded areas", opts, key="w.excluded")
+    elig["excluded"] = sb.multiselect(
+        _("Excluded areas"), opts, key="w.excluded", placeholder=_("Choose areas")
+    )
     eligible = sb.multiselect(
-        "Only these areas (empty: every area not excluded)", opts, key="w.eligible"
+        _("Only these areas (empty: every area not excluded)"),
+        opts,
+        key="w.eligible",
+        placeholder=_("Choose areas"),
     )
     if eligible:
         elig["eligible"] = eligible
@@ -219,31 +262,39 @@ def sidebar_edits(slots: dict[str, Any], area_names: list[str]) -> dict[str, Any
     cand["eligibility"] = elig
     slots["eligibility"] = sb.empty()
 
-    sb.subheader("Search")
+    sb.subheader(_("Route search"))
     solver = dict(cand.get("solver") or {})
     solver["time_limit_s"] = sb.number_input(
-        "Time limit (s)", min_value=1.0, max_value=600.0, step=1.0, key="w.limit"
+        _("Seconds to look for routes"), min_value=1.0, max_value=600.0, step=1.0, key="w.limit"
     )
-    solver["seed"] = sb.number_input("Seed", min_value=0, step=1, key="w.seed")
+    solver["seed"] = sb.number_input(
+        _("Seed"),
+        min_value=0,
+        step=1,
+        key="w.seed",
+        help=_("The same seed and time give the same plan."),
+    )
     solver["warm_start"] = sb.selectbox(
-        "Search start",
+        _("First routes to improve"),
         list(WARM_STARTS),
-        format_func=lambda k: WARM_START_LABELS.get(k, k),
+        format_func=named(WARM_START_LABELS),
         key="w.warm",
-        help="Where OR-Tools' search starts. PyVRP's routes give fewer km on large "
-        "scenarios with 30 s or more; OR-Tools enforces every rule either way.",
+        help=_(
+            "Where the route search starts. PyVRP's routes give fewer km on large "
+            "scenarios with 30 s or more; every rule is enforced either way."
+        ),
     )
     cand["solver"] = solver
     slots["solver"] = sb.empty()
 
-    sb.header("Map")
-    sb.toggle("Show trips", value=True, key="w.routes")
-    sb.toggle("Show assumed return carriageways", value=True, key="w.returns")
+    sb.header(_("Map"))
+    sb.toggle(_("Show trips"), value=True, key="w.routes")
+    sb.toggle(_("Show assumed return carriageways"), value=True, key="w.returns")
     sb.toggle(
-        "Online basemap (needs internet)",
+        _("Online background map (needs internet)"),
         value=False,
         key="w.basemap",
-        help="Off: only our own road data is drawn, no tiles are fetched.",
+        help=_("Off: only our own road data is drawn, nothing is downloaded."),
     )
     cand["blockades"] = [dict(b) for b in ss.blockades]
     return cand

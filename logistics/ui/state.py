@@ -7,9 +7,12 @@ scenario's YAML text, and never mutated.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
+from functools import wraps
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,15 @@ import pandas as pd
 import streamlit as st
 
 from logistics.demand import load_areas
+from logistics.i18n import (
+    DEFAULT_LANGUAGE,
+    N_,
+    _,
+    current_language,
+    fmt_int,
+    set_language,
+    use_language,
+)
 from logistics.model import (
     MAX_SCENARIO_BYTES,
     PROJECT_ROOT,
@@ -45,7 +57,10 @@ APP_TIME_LIMIT_S = 10.0
 
 
 #: How the search starts (scenario solver.warm_start) read in the sidebar.
-WARM_START_LABELS = {"greedy": "greedy (nearest stops first)", "pyvrp": "PyVRP routes"}
+WARM_START_LABELS = {
+    "greedy": N_("nearest stops first (quick)"),
+    "pyvrp": N_("PyVRP routes (fewer km on large scenarios)"),
+}
 
 
 #: Plans kept per session for comparison.
@@ -56,34 +71,57 @@ KEEP_PLANS = 6
 SECTIONS = ("plants", "fleet", "guards", "shift", "eligibility", "solver", "blockades")
 
 
-@st.cache_resource(show_spinner="Loading the road map...")
+# The caches show no spinner of their own (its text would be fixed at import, in one
+# language); the page wraps its first loads in a translated st.spinner. Whatever holds
+# words people read (tooltips, notes) is cached per language, so two desks in two
+# languages never see each other's words.
+@st.cache_resource(show_spinner=False)
 def cached_network(map_path: str | None) -> RoadNetwork:
     """The road network (read-only, shared by every session)."""
     return load_network(None if map_path is None else Path(map_path))
 
 
-@st.cache_resource(max_entries=32, show_spinner="Placing points and blockades on the map...")
-def cached_problem(yaml_text: str, map_path: str | None) -> Problem:
-    """``build_problem`` for one scenario text (read-only, shared)."""
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _problem(yaml_text: str, map_path: str | None, lang: str) -> Problem:
     sc = scenario_from_text(yaml_text)
     return build_problem(sc, net=cached_network(map_path))
 
 
-@st.cache_resource(show_spinner=False)
-def cached_roads(map_path: str | None) -> list[dict]:
+def cached_problem(yaml_text: str, map_path: str | None) -> Problem:
+    """``build_problem`` for one scenario text (read-only, shared by sessions of the
+    current language: the problem's notes are in it)."""
+    return _problem(yaml_text, map_path, current_language())
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _roads(map_path: str | None, lang: str) -> list[dict]:
     return map_base.road_chunks(cached_network(map_path))
 
 
+def cached_roads(map_path: str | None) -> list[dict]:
+    """The map's road pieces with their tooltips in the current language."""
+    return _roads(map_path, current_language())
+
+
 @st.cache_resource(max_entries=8, show_spinner=False)
-def cached_assumed(map_path: str | None, access: tuple[float, float, float]) -> tuple:
+def _assumed(map_path: str | None, access: tuple[float, float, float], lang: str) -> tuple:
     return map_base.assumed_chunks(with_plant_access(cached_network(map_path), *access))
 
 
-@st.cache_resource(show_spinner=False)
-def cached_areas() -> tuple[list[dict], list[str]]:
-    """Area outlines for the map and every area name a scenario may use."""
+def cached_assumed(map_path: str | None, access: tuple[float, float, float]) -> tuple:
+    """Assumed links (connectors and plant access, return carriageways) as map pieces."""
+    return _assumed(map_path, access, current_language())
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _areas(lang: str) -> tuple[list[dict], list[str]]:
     areas = load_areas()
     return map_base.area_shapes(areas.frame), sorted(set(areas.known_names().values()))
+
+
+def cached_areas() -> tuple[list[dict], list[str]]:
+    """Area outlines for the map and every area name a scenario may use."""
+    return _areas(current_language())
 
 
 def map_path_of(sc: Scenario) -> str | None:
@@ -99,8 +137,10 @@ def map_path_of(sc: Scenario) -> str | None:
     if PROJECT_ROOT.resolve() not in p.parents:
         raise InputError(
             "map.source",
-            f"{src!r} is outside the project; the app reads 'embedded' or a map file inside "
-            "the checkout (e.g. ../maps/lapaz.graphml relative to scenarios/)",
+            _(
+                "{source} is outside the project; the app reads 'embedded' or a map file "
+                "inside the checkout (e.g. ../maps/lapaz.graphml relative to scenarios/)"
+            ).format(source=repr(src)),
         )
     return str(p)
 
@@ -154,13 +194,27 @@ def hhmm_to_time(s: str) -> dt.time:
     return dt.time(h, m)
 
 
-def load_into_state(sc: Scenario, label: str) -> None:
-    """Make ``sc`` the session's scenario: reset the editors to it, keep the plans."""
+def scenario_label() -> str:
+    """The loaded scenario's file name, as the sidebar and the page show it."""
+    ss = st.session_state
+    if ss.get("sc_uploaded"):
+        return _("{name} (uploaded)").format(name=ss.sc_label)
+    return str(ss.sc_label)
+
+
+def load_into_state(sc: Scenario, label: str, *, uploaded: bool = False) -> None:
+    """Make ``sc`` the session's scenario: reset the editors to it, keep the plans.
+
+    ``label`` is the file name; ``uploaded`` says it came from the browser (the words
+    around it are written in the language of the page when shown).
+    """
     ss = st.session_state
     base = sc.model_dump(mode="json", exclude_none=True)
     ss.base = base
+    ss.origin = copy.deepcopy(base)
     ss.sc_yaml = scenario_to_yaml(sc)
     ss.sc_label = label
+    ss.sc_uploaded = uploaded
     ss.gen = ss.get("gen", 0) + 1
     ss.blockades = [dict(b) for b in base.get("blockades", [])]
     ss["w.stock"] = int(sc.plant.stock)
@@ -180,8 +234,52 @@ def load_into_state(sc: Scenario, label: str) -> None:
     ss.blockade_msg = None
 
 
+def named(names: dict[str, str]) -> Callable[[Any], str]:
+    """A widget's ``format_func`` showing a code (``closed``) by its name, in the language
+    of the run that drew the widget (Streamlit may call it from another thread)."""
+    lang = current_language()
+
+    def fmt(code: Any) -> str:
+        if code not in names:
+            return str(code)
+        with use_language(lang):
+            return _(names[code])
+
+    return fmt
+
+
+def in_session_language(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """A widget callback run in the session's language.
+
+    Streamlit runs each rerun (and the callbacks before it) in a fresh thread, whose
+    language is the default until the script sets it; a callback that writes a message
+    must set it itself.
+    """
+
+    @wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        set_language(st.session_state.get("w.lang", DEFAULT_LANGUAGE))
+        return fn(*args, **kwargs)
+
+    return run
+
+
+def rebase_editors() -> None:
+    """Make the last valid edits the editors' starting point (the tables keep them).
+
+    Streamlit gives a table editor a new identity when its column labels change, which
+    would drop its edits; a language switch calls this first. "Reset edits" still goes
+    back to the scenario as loaded (``ss.origin``).
+    """
+    ss = st.session_state
+    ss.base = scenario_from_text(ss.sc_yaml).model_dump(mode="json", exclude_none=True)
+    ss.gen = ss.get("gen", 0) + 1
+
+
 def init_state() -> None:
     ss = st.session_state
+    if "w.lang" not in ss:
+        ss["w.lang"] = DEFAULT_LANGUAGE
     if "sc_yaml" in ss:
         return
     ss.plans = []
@@ -205,12 +303,15 @@ def parse_upload(name: str, data: bytes) -> Scenario:
     """
     if len(data) > MAX_SCENARIO_BYTES:
         raise InputError(
-            name, f"file is {len(data):,} bytes; expected at most {MAX_SCENARIO_BYTES:,}"
+            name,
+            _("file is {size} bytes; expected at most {limit}").format(
+                size=fmt_int(len(data)), limit=fmt_int(MAX_SCENARIO_BYTES)
+            ),
         )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise InputError(name, "not UTF-8 text; expected a scenario YAML file") from None
+        raise InputError(name, _("not UTF-8 text; expected a scenario YAML file")) from None
     sc = scenario_from_text(text, where=name)
     try:
         check_buildable(sc)

@@ -30,6 +30,7 @@ from logistics.batch import (
     variant_id,
     write_plots,
 )
+from logistics.i18n import use_language
 from logistics.model import Blockade, InputError, scenario_from_dict
 from logistics.plan import Plan, validate_plan
 from tests.helpers import D2, D8, PLANT_OSMID, node_lonlat, node_point, roster, scenario_dict
@@ -163,7 +164,9 @@ def test_read_results_drops_a_line_cut_short(tmp_path):
     assert p.read_text(encoding="utf-8") == "\n".join(good) + "\n"
 
 
-def test_blockade_ranking_compares_within_grid_cells(tmp_path):
+def _grid_rows() -> list[dict]:
+    """Two fleet sizes x every combination of candidate blockades a and b, planned."""
+
     def row(i, trucks, cands, delivered, cutoff):
         return {
             "variant_id": f"v{i}",
@@ -180,7 +183,7 @@ def test_blockade_ranking_compares_within_grid_cells(tmp_path):
             "missing_unreachable_blockade": cutoff,
         }
 
-    rows = [
+    return [
         row(0, 1, [], 400, 0),
         row(1, 1, ["a"], 100, 600),
         row(2, 1, ["b"], 380, 50),
@@ -190,7 +193,10 @@ def test_blockade_ranking_compares_within_grid_cells(tmp_path):
         row(6, 2, ["b"], 800, 50),
         row(7, 2, ["a", "b"], 200, 620),
     ]
-    table = results_table(rows)
+
+
+def test_blockade_ranking_compares_within_grid_cells(tmp_path):
+    table = results_table(_grid_rows())
     rank = blockade_ranking(table, {"a": "Road A"})
     assert list(rank["blockade"]) == ["a", "b"]
     a = rank.iloc[0]
@@ -206,6 +212,30 @@ def test_blockade_ranking_compares_within_grid_cells(tmp_path):
         "blockade_ranking.csv",
     ]
     assert not notes and all(f.stat().st_size > 0 for f in files)
+
+
+def test_plots_in_spanish(tmp_path, monkeypatch):
+    """Every word drawn on the two plots (titles, axes, legend, notes) in Spanish."""
+    import matplotlib.text
+    from matplotlib.figure import Figure
+
+    drawn: list[str] = []
+    save = Figure.savefig
+
+    def keep_words(fig, *args, **kwargs):
+        drawn.extend(t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_text())
+        return save(fig, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", keep_words)
+    with use_language("es"):
+        write_plots(results_table(_grid_rows()), tmp_path, names={"a": "Avenida A"})
+    words = "\n".join(drawn)
+    for spanish in ("Garrafas entregadas según el número de camiones", "camiones disponibles",
+                    "garrafas en planta", "Qué calles pesan más", "más cupo cortado por un bloqueo",
+                    "4 con él, 4 sin él; 4 pares", "1.000"):  # fmt: skip
+        assert spanish in words, spanish
+    for english in ("cylinders", "trucks", "Which roads", "with,", "pairs", "stock"):
+        assert english not in words, english
 
 
 # ------------------------------------------------------------ on Dask clusters

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -107,7 +108,9 @@ def test_validate_scenario_reports_points_without_solving():
     r = runner.invoke(app, ["validate", str(DEFAULT)])
     assert r.exit_code == 0, r.output
     assert "is valid" in r.stdout
-    assert "points excluded-zone" in r.stdout
+    # the excluded points counted, with their reason as a sentence (not the code)
+    assert re.search(r"  \d+ points: outside the eligible areas\n", r.stdout), r.stdout
+    assert "excluded-zone" not in r.stdout
 
 
 @pytest.mark.slow

@@ -114,3 +114,66 @@ def test_language_resolution_option_then_env_then_locale(monkeypatch):
 def test_unknown_message_passes_through_untranslated():
     with use_language("es"):
         assert _("a message nobody wrote") == "a message nobody wrote"
+
+
+#: What is code, not words, in a message: options, quoted or backticked names, YAML key
+#: paths, column lists (``truck,trip,point_id``), environment variables, Rich markup.
+CODE = re.compile(r"--[a-z-]+|'[^']*'|`[^`]*`|\$[A-Z_]+|\b[a-z_]+(?:[.,][a-z_]+)+\b|\[/?[a-z ]+\]")
+
+
+def _words(text: str) -> str:
+    """A message's words: without ``{placeholders}`` and code, lower case."""
+    return CODE.sub(" ", PLACEHOLDER.sub(" ", text)).lower()
+
+
+def _glossary_problems(messages) -> tuple[list, list]:
+    """(msgids whose translation lacks the glossary's term, translations using an avoided
+    word) among ``messages`` (Babel catalog messages)."""
+    wrong, avoided = [], []
+    for row in i18n.glossary():
+        term = re.compile(rf"\b{re.escape(row['term_en'])}(?:s|es)?\b", re.IGNORECASE)
+        accepted = [row["term_es"], *filter(None, row["forms_es"].split("|"))]
+        avoid = [w for w in row["avoid_es"].split("|") if w]
+        for m in messages:
+            ids = m.id if isinstance(m.id, tuple) else (m.id,)
+            strs = m.string if isinstance(m.string, tuple) else (m.string,)
+            if any(term.search(_words(i)) for i in ids):
+                wrong += [
+                    (row["term_en"], ids[0], s)
+                    for s in strs
+                    if not any(a.lower() in _words(s) for a in accepted)
+                ]
+            avoided += [
+                (w, s) for s in strs for w in avoid if re.search(rf"\b{re.escape(w)}\b", _words(s))
+            ]
+    return wrong, avoided
+
+
+def test_the_spanish_uses_the_glossary_wherever_the_english_uses_its_term():
+    """Every msgid with a glossary term (``cylinder``) has the Spanish term in its
+    translation (``garrafa``), and no translation uses a word the glossary avoids
+    (``cilindro``)."""
+    assert {r["term_es"] for r in i18n.glossary()} >= {
+        "garrafa", "punto de distribución", "comisión de control", "delegado de junta vecinal",
+        "trabajador de planta", "bloqueo cerrado", "bloqueo con paso controlado", "viaje", "cupo",
+    }  # fmt: skip
+    wrong, avoided = _glossary_problems([m for m in _catalog("es") if m.id])
+    assert wrong == []
+    assert avoided == []
+
+
+def test_the_glossary_check_catches_a_wrong_word():
+    """ "cilindro" for "cylinder", and a delegate without the junta, are both caught."""
+    from babel.messages.catalog import Message
+
+    bad = [
+        Message("{n} cylinders delivered", "{n} cilindros entregados"),
+        Message("junta delegate", "delegado"),
+        Message("Show trips", "Mostrar los viajes"),  # right: not reported
+    ]
+    wrong, avoided = _glossary_problems(bad)
+    assert [(t, i) for t, i, _s in wrong] == [
+        ("cylinder", "{n} cylinders delivered"),
+        ("junta delegate", "junta delegate"),
+    ]
+    assert avoided == [("cilindros", "{n} cilindros entregados")]

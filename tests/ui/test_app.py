@@ -5,6 +5,10 @@ clicked, and the page's elements read back. Map clicks (pydeck selections) canno
 here; the same actions go through the app's fallback blockade form, and the click-to-pick
 translation is unit-tested in ``test_mapview.py``. The real browser test is
 ``test_app_browser.py``.
+
+The app speaks Spanish unless the session's switch says otherwise: tests of the app's own
+words read the Spanish; tests whose messages come from other rooms (the scenario model,
+the routing problem) run the page in English (``fresh("en")``) and check the same things.
 """
 
 from __future__ import annotations
@@ -19,8 +23,10 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
+from logistics.i18n import use_language
 from logistics.model import Blockade, InputError, load_scenario
-from logistics.ops import diff_plans
+from logistics.ops import diff_plans, warm_start_name
+from logistics.plan import reason_text
 from logistics.roads import load_network
 from logistics.routing import build_problem
 from logistics.ui import deck
@@ -46,8 +52,11 @@ def far(problem):
     return max(stops, key=lambda p: (p.lon - plant.lon) ** 2 + (p.lat - plant.lat) ** 2)
 
 
-def fresh() -> AppTest:
+def fresh(lang: str | None = None) -> AppTest:
+    """A new session of the app; ``lang`` set as if the switch had been used first."""
     at = AppTest.from_file(APP, default_timeout=120)
+    if lang is not None:
+        at.session_state["w.lang"] = lang
     at.run()
     assert not at.exception, at.exception
     return at
@@ -131,21 +140,21 @@ def table_with(at: AppTest, column: str):
 
 def test_default_scenario_loads_with_its_map():
     at = fresh()
-    assert int(metric(at, "Distribution points")) > 50
-    assert metric(at, "Stock") == "24,000"
+    assert int(metric(at, "Puntos de distribución")) > 50
+    assert metric(at, "Garrafas en planta") == "24.000"
     layers = deck_layers(at)
     for layer in ("roads", "assumed-links", "points", "plant", "excluded-areas", "blockade-zones"):
         assert layer in layers
     assert "routes" not in layers  # nothing planned yet
     assert not at.error
-    assert "Cut off by blockades or the map: 0 points" in texts(at)
+    assert "Cortados por bloqueos o por el mapa: 0 puntos de distribución" in texts(at)
 
 
 def test_edit_stock_changes_summary_and_yaml_round_trips(tmp_path):
     at = fresh()
     at.number_input(key="w.stock").set_value(1000)
     at.run()
-    assert metric(at, "Stock") == "1,000"
+    assert metric(at, "Garrafas en planta") == "1.000"
     # The scenario YAML download serves this text; `senkata plan` must accept it unchanged.
     path = tmp_path / "edited.yaml"
     path.write_text(at.session_state["sc_yaml"], encoding="utf-8")
@@ -160,21 +169,22 @@ def test_closed_blockade_from_form_cuts_a_point_off(far):
     add_blockade_by_form(at, far.lat, far.lon, 30.0)
     assert not at.error, [e.value for e in at.error]
     assert len(at.session_state["blockades"]) == 3
-    assert int(metric(at, "Cut off")) >= 1
+    assert int(metric(at, "Cortados")) >= 1
     page = texts(at)
-    assert "Newly cut off by the last edit" in page and far.name in page
-    cut = table_with(at, "reason")
-    assert far.name in set(cut["point"])
-    assert set(cut["reason"]) == {"unreachable-blockade"}
+    assert "Cortados por el último cambio" in page and far.name in page
+    cut = table_with(at, "por qué")
+    assert far.name in set(cut["punto de distribución"])
+    assert set(cut["por qué"]) == {"cortado por un bloqueo"}  # the reason as a sentence
     assert "map-1" in page  # listed among the blockades, with a Lift button
+    assert "Se agregó el bloqueo cerrado map-1" in page
     at.button(key="lift.map-1").click()
     at.run()
-    assert int(metric(at, "Cut off")) == 0
-    assert "Reachable again" in texts(at)
+    assert int(metric(at, "Cortados")) == 0
+    assert "Otra vez al alcance" in texts(at)
 
 
 def test_blockade_sealing_the_plant_is_refused_next_to_the_form(problem):
-    at = fresh()
+    at = fresh("en")  # the "sealed" line is the routing room's
     plant = problem.scenario.plant
     add_blockade_by_form(at, plant.lat, plant.lon, 400.0)
     errors = " ".join(str(e.value) for e in at.error)
@@ -184,7 +194,7 @@ def test_blockade_sealing_the_plant_is_refused_next_to_the_form(problem):
 
 
 def test_impossible_shift_shows_error_and_keeps_last_good_scenario():
-    at = fresh()
+    at = fresh("en")  # the shift's error line is the scenario model's
     before = at.session_state["sc_yaml"]
     at.time_input(key="w.end").set_value(dt.time(6, 0))
     at.run()
@@ -196,11 +206,11 @@ def test_impossible_shift_shows_error_and_keeps_last_good_scenario():
 
 
 def test_plan_then_bad_uploads_keep_the_plan():
-    at = fresh()
+    at = fresh("en")  # "malformed YAML" and the field errors are the scenario model's
     plan(at)
     page = texts(at)
     assert "passes every rule" in page
-    trucks = table_with(at, "commission")
+    trucks = table_with(at, "guard commission")
     assert len(trucks) > 0 and trucks["cylinders"].astype(int).sum() > 0
     assert "routes" in deck_layers(at)
     assert len(table_with(at, "missing")) > 0  # the unserved list, with reasons
@@ -220,7 +230,7 @@ def test_plan_then_bad_uploads_keep_the_plan():
         assert "Scenario not loaded" in errors
         assert at.session_state["plans"][-1]["plan"].plan_id() == plan_id
         assert "passes every rule" in texts(at)
-        assert metric(at, "Stock") == "24,000"
+        assert metric(at, "Cylinders at the plant") == "24,000"
 
 
 def test_good_upload_replaces_the_scenario():
@@ -229,8 +239,8 @@ def test_good_upload_replaces_the_scenario():
     at.file_uploader(key="w.upload").set_value(("mine.yaml", data, "application/x-yaml"))
     at.run()
     assert not at.error
-    assert metric(at, "Stock") == "777"
-    assert "uploaded mine.yaml" in texts(at)
+    assert metric(at, "Garrafas en planta") == "777"
+    assert "Cargado: **mine.yaml (subido)**" in texts(at)
 
 
 def test_two_sessions_do_not_share_edits(far):
@@ -239,8 +249,8 @@ def test_two_sessions_do_not_share_edits(far):
     one.run()
     add_blockade_by_form(one, far.lat, far.lon, 30.0)
     two.run()
-    assert metric(one, "Stock") == "5"
-    assert metric(two, "Stock") == "24,000"
+    assert metric(one, "Garrafas en planta") == "5"
+    assert metric(two, "Garrafas en planta") == "24.000"
     assert len(one.session_state["blockades"]) == 3
     assert len(two.session_state["blockades"]) == 2
 
@@ -254,7 +264,7 @@ def test_replan_after_closed_blockade_avoids_it_and_compares():
     add_blockade_by_form(at, lat, lon, 40.0)
     assert not at.error, [e.value for e in at.error]
     plan(at)
-    assert "passes every rule" in texts(at)
+    assert "cumple todas las reglas" in texts(at)
     second = at.session_state["plans"][-1]["plan"]
     for _, trip in second.trips():
         for leg in trip.legs:
@@ -267,9 +277,9 @@ def test_replan_after_closed_blockade_avoids_it_and_compares():
     assert near
     assert second.delivered > 0.9 * first.delivered
     page = texts(at)
-    assert "Compare plans" in page and "Stops:" in page
+    assert "Comparar planes" in page and "Paradas:" in page
     rows = table_with(at, "plan A")
-    assert "km driven" in set(rows[""])
+    assert "km recorridos" in set(rows[""])
     assert json.loads(second.model_dump_json())["trucks"]
 
 
@@ -285,9 +295,11 @@ def test_small_upload_plans_and_zips_delivery_sheets():
     assert not at.error, [e.value for e in at.error]
     at.selectbox(key="w.warm").set_value("pyvrp")  # the sidebar's search start
     plan(at, limit=1.0)
-    assert "passes every rule" in texts(at)
+    assert "cumple todas las reglas" in texts(at)
     assert at.session_state["plans"][-1]["plan"].solver.warm_start == "pyvrp"
-    assert "start: pyvrp" in texts(at)  # the plan tab's solver line
+    with use_language("es"):
+        start = warm_start_name("pyvrp")
+    assert f"inicio: {start})" in texts(at)  # the solver line, in the Details expander
     at.button(key="sheets.make").click()
     at.run()
     assert not at.exception and not at.error
@@ -310,8 +322,144 @@ def test_solver_crash_shows_one_line_and_keeps_the_last_plan(monkeypatch):
     at.run()
     assert not at.exception
     errors = " ".join(str(e.value) for e in at.error)
-    assert "Planning failed: RuntimeError: solver exploded" in errors
-    assert "the last plan is kept" in errors
-    assert at.expander and at.expander[-1].label == "details"
+    assert "No se pudo planificar: RuntimeError: solver exploded" in errors
+    assert "se mantiene el último plan" in errors
+    assert any(e.label == "Detalles" for e in at.expander)  # the traceback, folded away
+    assert any("RuntimeError: solver exploded" in str(c.value) for c in at.code)
     assert at.session_state["plans"][-1]["plan"].plan_id() == kept
+    assert "cumple todas las reglas" in texts(at)
+
+
+# ------------------------------------------------------------------ languages
+def _shown(value) -> list[str]:
+    """The words a JSON setting shows (a table editor's column labels, help, options)."""
+    if isinstance(value, dict):
+        out = [str(v) for k, v in value.items() if k in ("label", "help", "placeholder")]
+        return out + [s for k, v in value.items() if k != "value" for s in _shown(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _shown(v)]
+    return []
+
+
+def _proto_strings(msg) -> list[str]:
+    """Every string a protobuf message holds (labels, help, options, bodies), recursively;
+    of JSON settings only what they show."""
+    out: list[str] = []
+    for field, value in msg.ListFields():
+        if field.name in ("id", "form_id", "json", "arrow_data", "data", "css"):
+            continue
+        for v in value if field.is_repeated else [value]:
+            if isinstance(v, str) and v.startswith("{"):
+                try:
+                    out += _shown(json.loads(v))
+                except ValueError:
+                    out.append(v)
+            elif isinstance(v, str):
+                out.append(v)
+            elif hasattr(v, "ListFields"):
+                out += _proto_strings(v)
+    return out
+
+
+def _nodes(node):
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _nodes(child)
+
+
+def page_strings(at: AppTest) -> list[str]:
+    """Everything the page shows as text: every element's labels, help, options and
+    bodies; tab and expander labels; table headers and cells; the map's tooltips."""
+    out: list[str] = []
+    for root in (at.main, at.sidebar):
+        for node in _nodes(root):
+            proto = getattr(node, "proto", None)
+            if proto is not None and hasattr(proto, "ListFields"):
+                out += _proto_strings(proto)
+            label = getattr(node, "label", None)
+            if isinstance(label, str):
+                out.append(label)
+    for t in [*at.table, *(d for d in at.dataframe if d.editing_mode == "read_only")]:
+        out += [str(c) for c in t.value.columns]
+        out += [str(v) for v in t.value.astype(str).to_numpy().ravel()]
+    for chart in at.get("deck_gl_json_chart"):
+        for layer in json.loads(chart.proto.json)["layers"]:
+            out += [str(d["tip"]) for d in layer.get("data") or [] if "tip" in d]
+    return [s for s in out if s.strip()]
+
+
+def english_left(strings: list[str]) -> list[str]:
+    """The old English words still on a page, as ``word in text`` hits."""
+    from tests.ui.labels import ENGLISH_LABELS, ENGLISH_PHRASES
+
+    hits = {f"{w!r} in {s[:80]!r}" for s in strings for w in ENGLISH_PHRASES if w in s}
+    hits |= {repr(s) for s in strings if s.strip() in ENGLISH_LABELS}
+    return sorted(hits)
+
+
+def test_the_spanish_page_shows_none_of_the_english_labels():
+    """Default language: the page before and after planning, every tab, the map's
+    tooltips and the comparison, with a blockade added, all in Spanish."""
+    at = fresh()
+    assert at.radio(key="w.lang").value == "es"
+    assert english_left(page_strings(at)) == []
+    plan(at)
+    plan(at, limit=1.0)  # a second plan: the comparison shows
+    strings = page_strings(at)
+    last = at.session_state["plans"][-1]["plan"]
+    assert "Plan A (antes)" in strings and f"Sin atender ({len(last.unserved)})" in strings
+    assert english_left(strings) == []
+    # the reasons read as sentences, in Spanish
+    with use_language("es"):
+        sentences = {reason_text(u.reason, u.group) for u in last.unserved}
+    assert set(table_with(at, "por qué")["por qué"]) == sentences
+    assert "sin garrafas suficientes" in sentences
+
+
+def test_the_page_in_english_shows_the_same_plan():
+    """Switching to English keeps the plans and shows the same numbers, in English."""
+    at = fresh()
+    plan(at)
+    ids = [r["plan"].plan_id() for r in at.session_state["plans"]]
+    es = {m.label: m.value for m in at.metric}
+    es_unserved = table_with(at, "por qué")
+    at.radio(key="w.lang").set_value("en").run()
+    assert not at.exception, at.exception
+    assert [r["plan"].plan_id() for r in at.session_state["plans"]] == ids
+    en = {m.label: m.value for m in at.metric}
+    assert en["Cylinders delivered"].replace(",", "") == es["Garrafas entregadas"].replace(".", "")
+    assert en["Cylinders at the plant"] == "24,000" and es["Garrafas en planta"] == "24.000"
+    assert en["Trips"] == es["Viajes"]
+    en_unserved = table_with(at, "why")
+    assert list(en_unserved["distribution point"]) == list(es_unserved["punto de distribución"])
+    assert "not enough cylinders" in set(en_unserved["why"])
+    assert f"Plan {ids[-1]}" in texts(at)
     assert "passes every rule" in texts(at)
+
+
+def test_switching_language_keeps_every_edit():
+    """Edits survive the switch, the truck table's too (Streamlit would re-make that
+    editor empty of edits when its column labels change)."""
+    at = fresh()
+    gen = at.session_state["gen"]
+    at.session_state[f"fleet-{gen}"] = {
+        "edited_rows": {"0": {"count": 12}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.number_input(key="w.stock").set_value(5000)
+    at.run()
+    at.multiselect(key="w.excluded").select("Max Paredes")
+    at.run()
+    assert metric(at, "Camiones con comisión") == "12/12"
+    yaml_es = at.session_state["sc_yaml"]
+    at.radio(key="w.lang").set_value("en").run()
+    assert not at.exception, at.exception
+    assert metric(at, "Trucks with a commission") == "12/12"
+    assert metric(at, "Cylinders at the plant") == "5,000"
+    assert "Max Paredes" in at.multiselect(key="w.excluded").value
+    assert at.session_state["sc_yaml"] == yaml_es
+    # "Reset edits" still goes back to the scenario as loaded
+    at.button(key="reset").click().run()
+    assert metric(at, "Trucks with a commission") == "30/30"
+    assert metric(at, "Cylinders at the plant") == "24,000"

@@ -7,6 +7,10 @@ waits for the trips on the map, reads the trip table and the unserved list, then
 road that a trip drove (through the blockade form), re-plans, and checks from the
 downloaded ``plan.json`` that no leg passes within the blockade.
 
+It does all that in Spanish, the app's default, as a junta delegate would: the visible
+text of the page never shows one of the app's old English labels (``tests/ui/labels.py``).
+Switching to English at the end shows the same plans, in English.
+
 ``SENKATA_SAVE_SCREENSHOT=docs/app-screenshot.png`` also saves the planned map there.
 Without Chromium the test is skipped, except in CI (``CI`` set), where it fails.
 """
@@ -33,6 +37,7 @@ from logistics.plan import Plan
 from logistics.roads import load_network
 from logistics.routing import build_problem
 from logistics.ui import deck, map_base
+from tests.ui.labels import ENGLISH_LABELS, ENGLISH_PHRASES
 from tests.ui.test_app import road_with_detour
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -224,38 +229,110 @@ def _quiet_road(net, problem) -> dict:
 
 
 def _plan_and_wait(page, n_plans: int) -> None:
-    page.get_by_role("button", name="Plan", exact=True).click()
+    page.get_by_role("button", name="Planificar", exact=True).click()
     # a live progress indicator while the solver runs: the page is never frozen
-    page.get_by_text(re.compile(r"Planning: searching routes|searching\.\.\.")).first.wait_for(
-        timeout=30_000
-    )
-    page.get_by_text(re.compile(r"Plan ready in")).first.wait_for(timeout=180_000)
-    page.get_by_text("passes every rule").first.wait_for(timeout=60_000)
+    page.get_by_text(
+        re.compile(r"Planificando: buscando rutas|buscando rutas\.\.\.")
+    ).first.wait_for(timeout=30_000)
+    page.get_by_text(re.compile(r"Plan listo en")).first.wait_for(timeout=180_000)
+    page.get_by_text("cumple todas las reglas").first.wait_for(timeout=60_000)
     if n_plans > 1:
-        page.get_by_text(re.compile(r"^Stops: ")).first.wait_for(timeout=60_000)
+        page.get_by_text(re.compile(r"^Paradas: ")).first.wait_for(timeout=60_000)
 
 
 def _download_plan(page) -> Plan:
-    with page.expect_download(timeout=60_000) as info:
-        page.get_by_role("button", name="plan.json").click()
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    button = page.get_by_role("button", name="plan.json")
+    for attempt in range(2):  # a click during a rerun of a busy page may be lost
+        button.scroll_into_view_if_needed()
+        try:
+            with page.expect_download(timeout=60_000) as info:
+                button.click()
+            break
+        except PlaywrightTimeout:
+            if attempt:
+                raise
     path = info.value.path()
     return Plan.model_validate_json(Path(path).read_text(encoding="utf-8"))
 
 
-def test_plan_on_the_map_then_block_a_used_road_and_replan(browser_page, tmp_path):
+#: Streamlit's own words (its frontend has no Spanish; the app cannot translate them):
+#: the upload button and hint, the map's "Clear selection", the screen-reader skip link.
+STREAMLIT_WORDS = re.compile(
+    r"Skip to main content|Drag and drop file here|Browse files|\bupload\b|\bUpload\b"
+    r"|[\d.]+ ?[KM]B per file.*|Clear selection|Running\.\.\.|\bStop\b|Choose an option"
+)
+
+
+def _english_on_page(page) -> list[str]:
+    """The app's old English labels in the page's visible text, one entry per hit."""
+    lines = [
+        STREAMLIT_WORDS.sub("", ln).strip() for ln in page.locator("body").inner_text().splitlines()
+    ]
+    lines = [ln for ln in lines if ln]
+    hits = {f"{w!r} in {ln[:80]!r}" for ln in lines for w in ENGLISH_PHRASES if w in ln}
+    hits |= {repr(ln) for ln in lines if ln in ENGLISH_LABELS}
+    return sorted(hits)
+
+
+def _open_tabs_and_expanders(page) -> None:
+    """Open every tab of the results and every expander, so their words are on the page."""
+    for tab in page.get_by_role("tab").all():
+        tab.click()
+        page.wait_for_timeout(300)
+    for summary in page.locator('[data-testid="stExpander"] summary').all():
+        summary.click()
+        page.wait_for_timeout(300)
+
+
+def _tables_in_spanish(page) -> None:
+    """The trucks table and the unserved list, their reasons as Spanish sentences."""
+    # trip table: one row per truck that drives, with commission, trips, stops, cylinders
+    trucks = (
+        page.locator('[data-testid="stTable"] table').filter(has_text="comisión de control").first
+    )
+    rows = trucks.locator("tbody tr")
+    assert rows.count() > 0
+    first = rows.first.inner_text()
+    assert re.search(r"T\d+", first) and "PW" in first
+    # the unserved list, with its reasons as sentences
+    page.get_by_role("tab", name=re.compile(r"^Sin atender \(\d+\)")).click()
+    unserved = page.locator('[data-testid="stTable"] table').filter(has_text="faltan").first
+    unserved.wait_for()
+    assert unserved.locator("tbody tr").count() > 0
+    reasons = unserved.inner_text()
+    assert "sin garrafas suficientes" in reasons
+    assert not re.search(r"stock-short|no-time|excluded-zone|no-guard|unreachable", reasons)
+
+
+def _same_plans_in_english(page, plan_id: str) -> None:
+    """Switch the page to English: the same plans and numbers, now in English words."""
+    page.get_by_text("English", exact=True).click()
+    page.get_by_role("button", name="Plan", exact=True).wait_for()
+    page.get_by_text(f"Plan {plan_id}").first.wait_for()
+    page.get_by_text("passes every rule").first.wait_for()
+    page.get_by_text("Compare plans").first.wait_for()
+    assert _download_plan(page).plan_id() == plan_id
+    page.get_by_role("tab", name=re.compile(r"^Not served \(\d+\)")).click()
+    table = page.locator('[data-testid="stTable"] table').filter(has_text="missing").first
+    assert "not enough cylinders" in table.inner_text()
+    assert _english_on_page(page) != []  # the check finds English when there is some
+
+
+def test_click_a_road_on_the_map_to_block_it_then_lift_it(browser_page):
+    """A click on a road offers a blockade there (the pick panel, in Spanish)."""
     page, outside, url = browser_page
     page.goto(url, wait_until="domcontentloaded")
-    page.get_by_role("button", name="Plan", exact=True).wait_for()
+    page.get_by_role("button", name="Planificar", exact=True).wait_for()
     page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for(state="attached")
-    before = _map_png(page)
-
-    # place a blockade by clicking a road on the map, then lift it again
+    assert _english_on_page(page) == []
     net = load_network()
     problem = build_problem(load_scenario(ROOT / "scenarios" / "senkata-2005-06.yaml"), net=net)
     road = _quiet_road(net, problem)
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    add_here = page.get_by_role("button", name="Add blockade here")
+    add_here = page.get_by_role("button", name="Agregar un bloqueo aquí")
     for attempt in range(3):  # software WebGL on a busy machine may miss the first click
         _click_map(page, deck.view_for(net), road["lon"], road["lat"])
         try:
@@ -264,24 +341,38 @@ def test_plan_on_the_map_then_block_a_used_road_and_replan(browser_page, tmp_pat
         except PlaywrightTimeout:
             if attempt == 2:
                 raise
+    assert _english_on_page(page) == []  # the pick panel, in Spanish
     add_here.click()
-    page.get_by_text(re.compile(r"Added closed blockade map-1")).wait_for()
-    assert page.get_by_text(re.compile(r"^road: ")).count() >= 1
-    page.locator('[data-testid="stButton"]').filter(has_text="Lift").last.click()
-    page.get_by_text(re.compile(r"Lifted blockade map-1")).wait_for()
+    page.get_by_text(re.compile(r"Se agregó el bloqueo cerrado map-1")).wait_for()
+    assert page.get_by_text(re.compile(r"^calle: ")).count() >= 1
+    page.locator('[data-testid="stButton"]').filter(has_text="Levantar").last.click()
+    page.get_by_text(re.compile(r"Se levantó el bloqueo map-1")).wait_for()
     # the selection dims everything else on the map; clear it as a person would
     page.locator('[data-testid="stDeckGlJsonChart"]').first.hover()
     page.get_by_role("button", name="Clear selection").first.click()
-    page.get_by_text(re.compile(r"^Click a road, a distribution point")).wait_for()
+    page.get_by_text(re.compile(r"^Haga clic en una calle, un punto de distribución")).wait_for()
+    assert not outside, f"the page tried to reach the network: {outside[:3]}"
+
+
+def test_plan_then_block_a_used_road_and_replan_in_spanish_then_english(browser_page, tmp_path):
+    """The whole shift in Spanish (a new session: the page is loaded again), then the same
+    plans in English."""
+    page, outside, url = browser_page
+    page.goto(url, wait_until="domcontentloaded")
+    page.get_by_role("button", name="Planificar", exact=True).wait_for()
+    page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for(state="attached")
+    before = _map_png(page)
+    net = load_network()
 
     # a short search keeps the test quick; the caption echoes the committed value
-    limit = page.get_by_label("Time limit (s)")
+    limit = page.get_by_label("Segundos para buscar rutas")
     limit.fill("3")
     limit.press("Enter")
-    page.get_by_text(re.compile(r"Search up to 3 s")).wait_for()
+    page.get_by_text(re.compile(r"Busca rutas durante 3 s")).wait_for()
 
     _plan_and_wait(page, 1)
-    page.get_by_text(re.compile(r"map layers: .*\broutes\b")).wait_for()
+    layers = page.get_by_text(re.compile(r"capas del mapa: .*\broutes\b"))
+    layers.wait_for(state="attached")  # in the folded "Detalles del mapa"
     page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for(state="attached")
     after = _map_png(page)
     assert _changed_fraction(before, after) > 0.01, "the trips are not drawn on the map"
@@ -300,32 +391,22 @@ def test_plan_on_the_map_then_block_a_used_road_and_replan(browser_page, tmp_pat
     if dest:
         _save_small_png(top, ROOT / dest if not Path(dest).is_absolute() else Path(dest))
 
-    # trip table: one row per truck that drives, with commission, trips, stops, cylinders
-    trucks = page.locator('[data-testid="stTable"] table').filter(has_text="commission").first
-    rows = trucks.locator("tbody tr")
-    assert rows.count() > 0
-    first = rows.first.inner_text()
-    assert re.search(r"T\d+", first) and "PW" in first
-    # the unserved list, with reasons
-    page.get_by_role("tab", name=re.compile(r"^Unserved \(\d+\)")).click()
-    unserved = page.locator('[data-testid="stTable"] table').filter(has_text="missing").first
-    unserved.wait_for()
-    assert unserved.locator("tbody tr").count() > 0
-    reasons = unserved.inner_text()
-    assert re.search(r"stock-short|no-time|excluded-zone|no-guard|unreachable", reasons)
+    _tables_in_spanish(page)
+    _open_tabs_and_expanders(page)
+    assert _english_on_page(page) == []
 
     first_plan = _download_plan(page)
     assert first_plan.trips()
 
     # close a road that a trip drove, through the blockade form
     lon, lat = road_with_detour(first_plan, net, BLOCK_RADIUS_M)
-    form = page.locator('[data-testid="stForm"]').filter(has_text="Add a blockade").first
+    form = page.locator('[data-testid="stForm"]').filter(has_text="Agregar un bloqueo").first
     form.scroll_into_view_if_needed()
-    form.get_by_label("Latitude").fill(f"{lat:.6f}")
-    form.get_by_label("Longitude").fill(f"{lon:.6f}")
-    form.get_by_label("Radius (m)").fill(f"{BLOCK_RADIUS_M:g}")
-    form.get_by_role("button", name="Add blockade").click()
-    page.get_by_text(re.compile(r"Added closed blockade map-1")).wait_for()
+    form.get_by_label("Latitud").fill(f"{lat:.6f}")
+    form.get_by_label("Longitud").fill(f"{lon:.6f}")
+    form.get_by_label("Radio (m)").fill(f"{BLOCK_RADIUS_M:g}")
+    form.get_by_role("button", name="Agregar bloqueo").click()
+    page.get_by_text(re.compile(r"Se agregó el bloqueo cerrado map-1")).wait_for()
 
     _plan_and_wait(page, 2)
     second = _download_plan(page)
@@ -337,6 +418,10 @@ def test_plan_on_the_map_then_block_a_used_road_and_replan(browser_page, tmp_pat
     # the compare map shows the blocked road among those driven only before
     gone = diff_plans(first_plan, second).roads_only_a
     assert any(deck.min_distance_m(net.path_coords(pr), lon, lat) <= BLOCK_RADIUS_M for pr in gone)
-    page.get_by_text("Compare plans").first.wait_for()
+    page.get_by_text("Comparar planes").first.wait_for()
     (tmp_path / "replanned.png").write_bytes(page.screenshot())
+    _open_tabs_and_expanders(page)
+    assert _english_on_page(page) == []
+
+    _same_plans_in_english(page, second.plan_id())
     assert not outside, f"the page tried to reach the network: {outside[:3]}"

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 
 import numpy as np
 import pytest
 
+from logistics.i18n import use_language
 from logistics.model import Blockade, Eligibility
 from logistics.ops import diff_plans
 from logistics.roads import KIND_ROAD
@@ -39,7 +41,21 @@ def test_road_chunks_cover_every_way_with_clickable_places(net):
         assert dist < 1.0  # the click place is a road node of that way
         edges = (net.edge_u == node) | (net.edge_v == node)
         assert c["way"] in set(net.edge_way[edges].tolist())
-        assert f"OSM way {c['way']}" in c["tip"]
+        # the tooltip names the road and its length; the OSM way id stays in "way"
+        names = {
+            net.edge_name[e] or "unnamed road" for e in np.flatnonzero(net.edge_way == c["way"])
+        }
+        assert any(c["tip"].startswith(f"{n}, ") and c["tip"].endswith(" m") for n in names)
+        assert str(c["way"]) not in c["tip"]
+
+
+def test_road_tooltips_in_spanish(net):
+    with use_language("es"):
+        chunks = map_base.road_chunks(net)
+        links, _returns = map_base.assumed_chunks(net)
+    unnamed = [c["tip"] for c in chunks if c["tip"].startswith("calle sin nombre, ")]
+    assert unnamed and all(re.fullmatch(r"calle sin nombre, [\d.]+ m", t) for t in unnamed)
+    assert all("(supuesto: enlace, no está en OSM)" in c["tip"] for c in links if c["way"] < 0)
 
 
 def test_assumed_links_are_their_own_dashed_layer(net):
