@@ -116,10 +116,10 @@ def replan(
 
         changed = changed_trucks(old, new)
         written = write_sheets(new, new_sc, net, out, trucks=changed)
-        pdfs = [p for p in written if p.parent.name == "sheets"]
         console.print(
             f"new sheets for {len(changed)} trucks whose work changed "
-            f"({', '.join(sorted(changed)) or 'none'}): {len(pdfs)} trip PDFs in {out / 'sheets'}"
+            f"({', '.join(sorted(changed)) or 'none'}): {len(written.trip_pdfs)} trip PDFs in "
+            f"{out / 'sheets'}"
         )
 
 

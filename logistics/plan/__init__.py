@@ -2,12 +2,14 @@
 
 ``model`` holds :class:`Plan` (trucks, trips, legs on the roads, stops, unserved points with
 their reasons) and its JSON form; ``validate`` re-checks every rule of the mission on any plan
-from the scenario, the map and the data alone. Neither imports the solver: a plan from any
+from the scenario, the map and the data alone; ``blockade_zones`` is the blockade geometry it
+shares with the delivery sheets. Neither imports the solver: a plan from any
 solver, or edited by hand, is judged the same way.
 """
 
 from __future__ import annotations
 
+from logistics.plan.blockade_zones import BlockadeZone, ZoneTester, blockade_zones
 from logistics.plan.model import (
     REASONS,
     GroupTotal,
@@ -32,6 +34,7 @@ __all__ = [
     "KM_TOL",
     "REASONS",
     "TIME_TOL_MIN",
+    "BlockadeZone",
     "GroupTotal",
     "Leg",
     "Plan",
@@ -42,6 +45,8 @@ __all__ = [
     "TruckPlan",
     "Unserved",
     "ValidationReport",
+    "ZoneTester",
+    "blockade_zones",
     "check_plan",
     "validate_plan",
 ]

@@ -1,0 +1,634 @@
+"""The trip map of a delivery sheet, drawn as vectors from our own road geometry (no tiles).
+
+Black and white by design: the route is a thick black line (assumed links dashed) over thin
+grey roads (main roads a little wider); stops are numbered white discs, the plant a black
+square; a closed blockade is a black ring crossed out, a permit checkpoint a hatched ring
+with its number (``C1``) where the route enters it. Street, stop and blockade names are real
+PDF text (8 pt at least) with a white halo, placed only where they do not collide.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from shapely.geometry import Polygon, box
+from shapely.geometry.base import BaseGeometry
+
+from logistics.i18n import _, fmt_num
+from logistics.paper.checkpoints import Checkpoint
+from logistics.paper.printing import BOLD, FONT, MIN_PT, latin
+from logistics.plan import BlockadeZone, Plan, Trip
+from logistics.roads import KIND_ROAD, TO_METRIC, RoadNetwork
+
+_ROUTE_W, _ASSUMED_W, _CASING_W = 2.6, 1.7, 5.0
+_GREY, _MAIN_GREY = 0.62, 0.45
+_MAIN = {"motorway", "trunk", "primary", "secondary"}
+_STOP_R = 7.0
+_LABEL_PT = MIN_PT
+_HALO_W = 2.4
+
+
+@dataclass
+class MapBox:
+    """The map's place on the page (points) and its metric view."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    x0: float = 0.0
+    y0: float = 0.0
+    scale: float = 1.0  # points per metre
+
+    def page(self, mx: Any, my: Any) -> tuple[Any, Any]:
+        return self.x + (mx - self.x0) * self.scale, self.y + (my - self.y0) * self.scale
+
+
+def view_extent(
+    net: RoadNetwork, plan: Plan, trip: Trip, checkpoints: Sequence[Checkpoint]
+) -> tuple[float, float, float, float]:
+    """Metric ``(x0, y0, x1, y1)`` the map must show: route, stops, plant, blockades met."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for leg in trip.legs:
+        idx = [net.node_index(n) for n in leg.nodes]
+        xs += net.x[idx].tolist()
+        ys += net.y[idx].tolist()
+    px, py = TO_METRIC.transform(plan.plant.lon, plan.plant.lat)
+    xs.append(px)
+    ys.append(py)
+    for c in checkpoints:
+        z = c.blockade
+        if z.zone is not None:
+            b = z.zone.bounds
+            xs += [b[0], b[2]]
+            ys += [b[1], b[3]]
+        else:
+            xs.append(c.x)
+            ys.append(c.y)
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def fit(extent: tuple[float, float, float, float], mb: MapBox, pad: float = 0.07) -> MapBox:
+    """Centre ``extent`` (padded) in the box at one scale for both axes (north up)."""
+    x0, y0, x1, y1 = extent
+    span = max(x1 - x0, y1 - y0, 400.0)
+    x0, x1 = x0 - pad * span, x1 + pad * span
+    y0, y1 = y0 - pad * span, y1 + pad * span
+    scale = min(mb.w / (x1 - x0), mb.h / (y1 - y0))
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    mb.scale = scale
+    mb.x0 = cx - mb.w / 2 / scale
+    mb.y0 = cy - mb.h / 2 / scale
+    return mb
+
+
+class _Labels:
+    """Placed label and marker outlines (page points); a new label must not touch them."""
+
+    def __init__(self, frame: BaseGeometry) -> None:
+        self.frame = frame
+        self.taken: list[tuple[tuple[float, float, float, float], BaseGeometry]] = []
+
+    def free(self, shape: BaseGeometry) -> bool:
+        if not self.frame.contains(shape):
+            return False
+        x0, y0, x1, y1 = shape.bounds
+        return not any(
+            b[0] <= x1 and x0 <= b[2] and b[1] <= y1 and y0 <= b[3] and shape.intersects(t)
+            for b, t in self.taken
+        )
+
+    def take(self, shape: BaseGeometry) -> None:
+        self.taken.append((shape.bounds, shape))
+
+
+def _text_box(x: float, y: float, w: float, h: float, angle: float = 0.0) -> Polygon:
+    """Outline of a text line whose baseline starts at (x, y), rotated by ``angle`` degrees."""
+    a = math.radians(angle)
+    ca, sa = math.cos(a), math.sin(a)
+    pts = [(0, -0.25 * h), (w, -0.25 * h), (w, 0.95 * h), (0, 0.95 * h)]
+    return Polygon([(x + px * ca - py * sa, y + px * sa + py * ca) for px, py in pts])
+
+
+def _halo(c: Any, x: float, y: float, text: str, *, font: str = FONT, gray: float = 0.0,
+          angle: float = 0.0, size: float = _LABEL_PT) -> None:  # fmt: skip
+    c.saveState()
+    c.translate(x, y)
+    if angle:
+        c.rotate(angle)
+    c.setFont(font, size)
+    c.setStrokeGray(1)
+    c.setLineWidth(_HALO_W)
+    c.setLineJoin(1)
+    c.drawString(0, 0, text, mode=1)
+    c.setFillGray(gray)
+    c.drawString(0, 0, text, mode=0)
+    c.restoreState()
+
+
+def _place_near(
+    c: Any, labels: _Labels, text: str, x: float, y: float, r: float, *, font: str = FONT
+) -> bool:
+    """Put ``text`` beside a marker of radius ``r`` at (x, y): right, left, above, below."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    w, h = stringWidth(text, font, _LABEL_PT), _LABEL_PT
+    for dx, dy in ((r + 2, -h / 3), (-r - 2 - w, -h / 3), (-w / 2, r + 2), (-w / 2, -r - h),
+                   (r, r), (r, -r - h), (-r - w, r), (-r - w, -r - h)):  # fmt: skip
+        shape = _text_box(x + dx, y + dy, w, h)
+        if labels.free(shape):
+            labels.take(shape)
+            _halo(c, x + dx, y + dy, text, font=font)
+            return True
+    return False
+
+
+def _along(
+    c: Any, labels: _Labels, text: str, px: np.ndarray, py: np.ndarray, *, gray: float,
+    offset: float,
+) -> bool:  # fmt: skip
+    """Put ``text`` beside a nearly straight stretch of the polyline (page points)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    w = stringWidth(text, FONT, _LABEL_PT)
+    seg = np.hypot(np.diff(px), np.diff(py))
+    cum = np.concatenate([[0.0], np.cumsum(seg)])
+    total = float(cum[-1])
+    if total < w + 8:
+        return False
+    centres = sorted(
+        np.arange(w / 2 + 2, total - w / 2 - 2, 14.0), key=lambda s: abs(s - total / 2)
+    )
+    for s in centres[:24]:
+        a, b = s - w / 2, s + w / 2
+        ax, ay = np.interp(a, cum, px), np.interp(a, cum, py)
+        bx, by = np.interp(b, cum, px), np.interp(b, cum, py)
+        inner = (cum > a) & (cum < b)
+        chord = math.hypot(bx - ax, by - ay)
+        if chord < 0.92 * w:
+            continue  # too curved for a straight label
+        if inner.any():
+            # distance of the inner vertices from the chord
+            nx, ny = -(by - ay) / chord, (bx - ax) / chord
+            dev = np.abs((px[inner] - ax) * nx + (py[inner] - ay) * ny)
+            if float(dev.max()) > 3.5:
+                continue
+        angle = math.degrees(math.atan2(by - ay, bx - ax))
+        if angle > 90 or angle < -90:  # keep text upright
+            ax, ay, bx, by = bx, by, ax, ay
+            angle = math.degrees(math.atan2(by - ay, bx - ax))
+        nx, ny = -math.sin(math.radians(angle)), math.cos(math.radians(angle))
+        for side in (1, -1):
+            shift = offset if side > 0 else -offset - _LABEL_PT * 0.7
+            sx, sy = ax + nx * shift, ay + ny * shift
+            shape = _text_box(sx, sy, w, _LABEL_PT, angle)
+            if labels.free(shape):
+                labels.take(shape)
+                _halo(c, sx, sy, text, gray=gray, angle=angle)
+                return True
+    return False
+
+
+def _runs(net: RoadNetwork, trip: Trip) -> tuple[list[tuple[np.ndarray, np.ndarray, bool]], dict]:
+    """Route polylines (metric), split where assumed links start or end; and the metric
+    polylines of each named road of the route (for its label)."""
+    from logistics.paper.steps import edge_lookup
+
+    lookup = edge_lookup(net)
+    runs: list[tuple[list[float], list[float], bool]] = []
+    names: dict[str, list[tuple[list[float], list[float]]]] = {}
+    for leg in trip.legs:
+        idx = [net.node_index(n) for n in leg.nodes]
+        last_name = None
+        for u, v in itertools.pairwise(idx):
+            e = lookup.get((u, v))
+            assumed = e is not None and int(net.edge_kind[e]) != KIND_ROAD
+            if not runs or runs[-1][2] != assumed or runs[-1][0][-1] != net.x[u]:
+                runs.append(([float(net.x[u])], [float(net.y[u])], assumed))
+            runs[-1][0].append(float(net.x[v]))
+            runs[-1][1].append(float(net.y[v]))
+            name = net.edge_name[e] if e is not None and not assumed else ""
+            if name:
+                if name != last_name:
+                    names.setdefault(name, []).append(([float(net.x[u])], [float(net.y[u])]))
+                names[name][-1][0].append(float(net.x[v]))
+                names[name][-1][1].append(float(net.y[v]))
+            last_name = name
+    out = [(np.asarray(xs), np.asarray(ys), a) for xs, ys, a in runs]
+    return out, {k: [(np.asarray(a), np.asarray(b)) for a, b in v] for k, v in names.items()}
+
+
+@dataclass
+class RoadLines:
+    """The map's roads as polylines (one per run of a way between junctions), built once
+    per network and shared by every trip map: metric vertices ``xy[start[i]:start[i+1]]``."""
+
+    xy: np.ndarray
+    start: np.ndarray
+    bbox: np.ndarray  # (n, 4): x0, y0, x1, y1
+    main: np.ndarray
+    name: list[str]
+
+
+def road_lines(net: RoadNetwork) -> RoadLines:
+    """The roads of ``net`` (real OSM roads, each carriageway once) as :class:`RoadLines`;
+    cached on the network (and so pickled with it to the workers)."""
+    cached = net.__dict__.get("_sheets_road_lines")
+    if cached is not None:
+        return cached
+    ids = np.flatnonzero(net.edge_kind == KIND_ROAD)
+    lo, hi = (
+        np.minimum(net.edge_u[ids], net.edge_v[ids]),
+        np.maximum(net.edge_u[ids], net.edge_v[ids]),
+    )
+    _, first = np.unique(lo.astype(np.int64) * (net.n_nodes + 1) + hi, return_index=True)
+    ids = ids[np.sort(first)]
+    by_way: dict[int, list[tuple[int, int, int]]] = {}
+    for e, u, v, w in zip(ids.tolist(), net.edge_u[ids].tolist(), net.edge_v[ids].tolist(),
+                          net.edge_way[ids].tolist(), strict=True):  # fmt: skip
+        by_way.setdefault(w, []).append((u, v, e))
+    lines: list[list[int]] = []
+    meta: list[int] = []  # an edge of each line (its name and class)
+    for segs in by_way.values():
+        adj: dict[int, list[tuple[int, int]]] = {}
+        for u, v, e in segs:
+            adj.setdefault(u, []).append((v, e))
+            adj.setdefault(v, []).append((u, e))
+        used: set[int] = set()
+        # walk from junctions and dead ends first, then whatever is left (closed rings)
+        for n0 in [n for n, nb in adj.items() if len(nb) != 2] + list(adj):
+            for first_node, first_edge in adj[n0]:
+                if first_edge in used:
+                    continue
+                line, node, edge = [n0], first_node, first_edge
+                while True:
+                    used.add(edge)
+                    line.append(node)
+                    onward = [(m, f) for m, f in adj[node] if f not in used]
+                    if len(adj[node]) != 2 or not onward:
+                        break
+                    node, edge = onward[0]
+                lines.append(line)
+                meta.append(first_edge)
+    start = np.zeros(len(lines) + 1, dtype=np.int64)
+    start[1:] = np.cumsum([len(x) for x in lines])
+    nodes = np.fromiter(itertools.chain.from_iterable(lines), dtype=np.int64, count=int(start[-1]))
+    xy = np.column_stack([net.x[nodes], net.y[nodes]])
+    bbox = np.array(
+        [(*xy[a:b].min(axis=0), *xy[a:b].max(axis=0)) for a, b in itertools.pairwise(start)]
+    ).reshape(-1, 4)
+    main = np.array([net.edge_highway[e].split("_")[0] in _MAIN for e in meta], dtype=bool)
+    out = RoadLines(xy, start, bbox, main, [net.edge_name[e] for e in meta])
+    net.__dict__["_sheets_road_lines"] = out
+    return out
+
+
+def _background(c: Any, net: RoadNetwork, mb: MapBox) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """Every road in view in grey (main roads wider), simplified to what 0.3 pt can show;
+    returns the named ones in view (name, page x, page y)."""
+    import shapely
+
+    rl = road_lines(net)
+    x1, y1 = mb.x0 + mb.w / mb.scale, mb.y0 + mb.h / mb.scale
+    b = rl.bbox
+    sel = np.flatnonzero(
+        (b[:, 0] <= x1) & (b[:, 2] >= mb.x0) & (b[:, 1] <= y1) & (b[:, 3] >= mb.y0)
+    )
+    if sel.size == 0:
+        return []
+    counts = rl.start[sel + 1] - rl.start[sel]
+    take = np.concatenate([np.arange(rl.start[i], rl.start[i + 1]) for i in sel])
+    geoms = shapely.linestrings(rl.xy[take], indices=np.repeat(np.arange(sel.size), counts))
+    geoms = shapely.simplify(geoms, 0.3 / mb.scale, preserve_topology=False)
+    pts, which = shapely.get_coordinates(geoms, return_index=True)
+    px, py = mb.page(pts[:, 0], pts[:, 1])
+    px, py = px.round(1).tolist(), py.round(1).tolist()
+    bounds = np.searchsorted(which, np.arange(sel.size + 1)).tolist()
+    named = []
+    for is_main, gray, width in ((False, _GREY, 0.5), (True, _MAIN_GREY, 1.1)):
+        path = c.beginPath()
+        for k, i in enumerate(sel.tolist()):
+            if bool(rl.main[i]) != is_main:
+                continue
+            a, z = bounds[k], bounds[k + 1]
+            path.moveTo(px[a], py[a])
+            for j in range(a + 1, z):
+                path.lineTo(px[j], py[j])
+            if rl.name[i]:
+                named.append((rl.name[i], np.asarray(px[a:z]), np.asarray(py[a:z])))
+        c.setStrokeGray(gray)
+        c.setLineWidth(width)
+        c.drawPath(path, stroke=1, fill=0)
+    return named
+
+
+def _hatch(c: Any, clip: Any, area: tuple[float, float, float, float], step: float) -> None:
+    """Diagonal lines ``step`` apart over ``area`` (x0, y0, x1, y1), inside ``clip``."""
+    x0, y0, x1, y1 = area
+    c.saveState()
+    c.clipPath(clip, stroke=0, fill=0)
+    c.setLineWidth(0.7)
+    c.setStrokeGray(0)
+    span = (x1 - x0) + (y1 - y0)
+    k = 0.0
+    while k < span:
+        c.line(x0 + k, y0, x0 + k - (y1 - y0), y1)
+        k += step
+    c.restoreState()
+
+
+def _zone(c: Any, net: RoadNetwork, mb: MapBox, z: BlockadeZone, labels: _Labels) -> tuple:
+    """Draw one blockade; return (page x, y, radius) of its mark."""
+    if z.zone is not None:
+        cen = z.zone.centroid
+        x, y = mb.page(cen.x, cen.y)
+        r = max(z.radius_m * mb.scale, 6.0)
+        clip = c.beginPath()
+        clip.circle(x, y, r)
+        c.setFillGray(1)
+        c.circle(x, y, r, stroke=0, fill=1)
+        if z.closed:
+            c.setLineWidth(2.2)
+            d = r / math.sqrt(2)
+            c.line(x - d, y - d, x + d, y + d)
+            c.line(x - d, y + d, x + d, y - d)
+        else:
+            _hatch(c, clip, (x - r, y - r, x + r, y + r), 2.6)
+        c.setStrokeGray(0)
+        c.setLineWidth(2.2 if z.closed else 1.4)
+        c.circle(x, y, r, stroke=1, fill=0)
+    else:
+        on = np.isin(net.edge_way, np.fromiter(z.ways, dtype=np.int64, count=len(z.ways)))
+        ids = np.flatnonzero(on)
+        ux, uy = mb.page(net.x[net.edge_u[ids]], net.y[net.edge_u[ids]])
+        vx, vy = mb.page(net.x[net.edge_v[ids]], net.y[net.edge_v[ids]])
+        for width, gray, dash in ((6.0, 0, None), (3.0, 1, (3, 3) if z.closed else None)):
+            c.setLineWidth(width)
+            c.setStrokeGray(gray)
+            c.setDash(*(dash or ((), 0)))
+            for a, b, cc, d in zip(ux, uy, vx, vy, strict=True):
+                c.line(a, b, cc, d)
+        c.setDash()
+        x, y, r = float(np.mean(ux)), float(np.mean(uy)), 5.0
+    labels.take(Polygon([(x - r, y - r), (x + r, y - r), (x + r, y + r), (x - r, y + r)]))
+    return x, y, r
+
+
+def _zone_label(z: BlockadeZone, tags: str) -> str:
+    if z.closed:
+        text = _("{tags} closed: {name}") if tags else _("closed: {name}")
+    else:
+        text = _("{tags} checkpoint: {name}") if tags else _("checkpoint: {name}")
+    return latin(text.format(tags=tags, name=z.name))
+
+
+def _route(c: Any, mb: MapBox, runs: list[tuple[np.ndarray, np.ndarray, bool]]) -> None:
+    """The route: a white casing, then black (assumed links thinner and dashed)."""
+    page_runs = [(*mb.page(xs, ys), a) for xs, ys, a in runs]
+    c.setStrokeGray(1)
+    c.setLineWidth(_CASING_W)
+    for px, py, _a in page_runs:
+        c.lines(list(zip(px[:-1], py[:-1], px[1:], py[1:], strict=True)))
+    for px, py, assumed in page_runs:
+        c.setStrokeGray(0)
+        c.setLineWidth(_ASSUMED_W if assumed else _ROUTE_W)
+        c.setDash(*((3, 2.2) if assumed else ((), 0)))
+        path = c.beginPath()
+        path.moveTo(px[0], py[0])
+        for a, b in zip(px[1:].tolist(), py[1:].tolist(), strict=True):
+            path.lineTo(a, b)
+        c.drawPath(path, stroke=1, fill=0)
+    c.setDash()
+
+
+def _marker(c: Any, labels: _Labels, x: float, y: float, text: str, *, square: bool) -> None:
+    """The plant (black square, white letter) or a stop (white disc, black number)."""
+    c.setStrokeGray(0)
+    c.setLineWidth(1.5)
+    c.setFillGray(0 if square else 1)
+    if square:
+        c.rect(x - 6, y - 6, 12, 12, stroke=0, fill=1)
+    else:
+        c.circle(x, y, _STOP_R, stroke=1, fill=1)
+    c.setFillGray(1 if square else 0)
+    c.setFont(BOLD, 9)
+    c.drawCentredString(x, y - 3.2, text)
+    labels.take(box(x - 8, y - 8, x + 8, y + 8))
+
+
+def _tags(c: Any, mb: MapBox, labels: _Labels, by_zone: dict, marks: dict) -> None:
+    """Checkpoint tags where the route meets them; one tag per place (a blockade met on
+    the way out and back at one spot gets ``C1 C3``)."""
+    for zid, met in by_zone.items():
+        spots: list[tuple[list[str], float, float]] = []
+        for tag, ck in met:
+            tx, ty = mb.page(ck.x, ck.y) if ck.kind != "closed-near" else marks[zid][:2]
+            near = [s for s in spots if math.hypot(s[1] - tx, s[2] - ty) < 30]
+            if near:
+                near[0][0].append(tag)
+            else:
+                spots.append(([tag], tx, ty))
+        for tags, tx, ty in spots:
+            _tag(c, labels, " ".join(tags), tx, ty)
+
+
+def _road_names(c: Any, mb: MapBox, labels: _Labels, route_names: dict, named: list) -> None:
+    """Names of the route's roads (black), then of up to 12 other roads in view (grey)."""
+    for name, parts in sorted(route_names.items(), key=lambda kv: -_length(kv[1])):
+        for xs, ys in sorted(parts, key=lambda p: -_length([p])):
+            px, py = mb.page(xs, ys)
+            if _along(c, labels, latin(name), px, py, gray=0.0, offset=_ROUTE_W + 1.5):
+                break
+    done = set(route_names)
+    spans = sorted(((_span(px, py), name, px, py) for name, px, py in named), key=lambda t: -t[0])
+    for span, name, px, py in spans[:60]:
+        if name in done or len(done) - len(route_names) >= 12:
+            continue
+        text = latin(name)
+        if span >= _text_width(text) + 8 and _along(c, labels, text, px, py, gray=0.3, offset=1.5):
+            done.add(name)
+
+
+def draw_trip_map(
+    c: Any,
+    mb: MapBox,
+    net: RoadNetwork,
+    plan: Plan,
+    trip: Trip,
+    *,
+    checkpoints: Sequence[tuple[str, Checkpoint]],
+    zones: Sequence[BlockadeZone],
+) -> None:
+    """Draw the trip's map into ``mb`` (already :func:`fit`) on canvas ``c``.
+
+    ``checkpoints`` are the trip's (label, checkpoint) pairs; ``zones`` every blockade that
+    stands during the trip (those in view are drawn, named where there is room).
+    """
+    labels = _Labels(box(mb.x, mb.y, mb.x + mb.w, mb.y + mb.h).buffer(-2))
+    c.saveState()
+    clip = c.beginPath()
+    clip.rect(mb.x, mb.y, mb.w, mb.h)
+    c.clipPath(clip, stroke=0, fill=0)
+    c.setLineCap(1)
+    c.setLineJoin(1)
+    named = _background(c, net, mb)
+    marks = {z.id: _zone(c, net, mb, z, labels) for z in zones}
+    runs, route_names = _runs(net, trip)
+    _route(c, mb, runs)
+    ppx, ppy = mb.page(*TO_METRIC.transform(plan.plant.lon, plan.plant.lat))
+    _marker(c, labels, ppx, ppy, "P", square=True)
+    stops = []
+    for k, st in enumerate(trip.stops, start=1):
+        i = net.node_index(st.node)
+        sx, sy = mb.page(net.x[i], net.y[i])
+        stops.append((k, st.name, sx, sy))
+        _marker(c, labels, sx, sy, str(k), square=False)
+    by_zone: dict[str, list[tuple[str, Checkpoint]]] = {}
+    for tag, ck in checkpoints:
+        by_zone.setdefault(ck.blockade.id, []).append((tag, ck))
+    _tags(c, mb, labels, by_zone, marks)
+    _scale_and_north(c, mb, labels)
+    # names, most useful first: blockades, the plant, stops, the route's roads, other roads
+    for z in zones:
+        zx, zy, zr = marks[z.id]
+        tags = " ".join(t for t, _c in by_zone.get(z.id, []))
+        _place_near(c, labels, _zone_label(z, tags), zx, zy, zr, font=BOLD)
+    _place_near(c, labels, latin(plan.plant.name), ppx, ppy, 7, font=BOLD)
+    for k, name, sx, sy in stops:
+        short = name if len(name) <= 34 else name[:33].rstrip() + "…"
+        _place_near(c, labels, latin(f"{k} {short}"), sx, sy, _STOP_R)
+    _road_names(c, mb, labels, route_names, named)
+    c.restoreState()
+    c.setStrokeGray(0)
+    c.setLineWidth(0.8)
+    c.rect(mb.x, mb.y, mb.w, mb.h, stroke=1, fill=0)
+
+
+def _tag(c: Any, labels: _Labels, text: str, x: float, y: float) -> None:
+    """A black box with white text (``C1``) beside a point of the route."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    w = stringWidth(text, BOLD, 9) + 5
+    for bx, by in ((x + 5, y + 5), (x - 5 - w, y + 5), (x + 5, y - 17), (x - 5 - w, y - 17)):
+        shape = box(bx, by, bx + w, by + 12)
+        if labels.free(shape):
+            break
+    c.setFillGray(0)
+    c.rect(bx, by, w, 12, stroke=0, fill=1)
+    c.setFillGray(1)
+    c.setFont(BOLD, 9)
+    c.drawString(bx + 2.5, by + 3, text)
+    labels.take(shape)
+
+
+def _span(px: np.ndarray, py: np.ndarray) -> float:
+    return float(np.hypot(np.diff(px), np.diff(py)).sum())
+
+
+def _length(parts: list[tuple[np.ndarray, np.ndarray]]) -> float:
+    return sum(float(np.hypot(np.diff(x), np.diff(y)).sum()) for x, y in parts)
+
+
+def _scale_and_north(c: Any, mb: MapBox, labels: _Labels) -> None:
+    width_m = mb.w / mb.scale
+    bar_m = min((b for b in (100, 200, 500, 1000, 2000, 5000, 10000) if b >= width_m / 7),
+                default=10000)  # fmt: skip
+    x, y = mb.x + 10, mb.y + 12
+    length = bar_m * mb.scale
+    c.setFillGray(1)
+    c.rect(x - 4, y - 5, length + 8, 19, stroke=0, fill=1)
+    labels.take(box(x - 4, y - 5, x + length + 4, y + 14))
+    c.setStrokeGray(0)
+    c.setLineWidth(3.5)
+    c.setLineCap(0)
+    c.line(x, y, x + length, y)
+    c.setFillGray(0)
+    c.setFont(FONT, MIN_PT)
+    text = f"{fmt_num(bar_m / 1000, 1)} km" if bar_m < 1000 else f"{bar_m // 1000} km"
+    c.drawCentredString(x + length / 2, y + 4, text)
+    nx, ny = mb.x + mb.w - 16, mb.y + mb.h - 30
+    c.setFillGray(1)
+    c.rect(nx - 8, ny - 3, 16, 28, stroke=0, fill=1)
+    labels.take(box(nx - 8, ny - 3, nx + 8, ny + 25))
+    c.setFillGray(0)
+    path = c.beginPath()
+    path.moveTo(nx, ny + 16)
+    path.lineTo(nx - 5, ny + 4)
+    path.lineTo(nx + 5, ny + 4)
+    path.close()
+    c.drawPath(path, stroke=0, fill=1)
+    c.setFont(BOLD, 10)
+    c.drawCentredString(nx, ny - 1, "N")
+    c.setFont(FONT, MIN_PT)
+    attribution = latin(_("roads: © OpenStreetMap contributors (ODbL), 2019 extract"))
+    w = _text_width(attribution)
+    c.setFillGray(1)
+    c.rect(mb.x + mb.w - w - 6, mb.y + 1, w + 5, 10, stroke=0, fill=1)
+    labels.take(box(mb.x + mb.w - w - 6, mb.y, mb.x + mb.w, mb.y + 11))
+    c.setFillGray(0)
+    c.drawRightString(mb.x + mb.w - 3, mb.y + 3.5, attribution)
+
+
+def _text_width(text: str) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return float(stringWidth(text, FONT, MIN_PT))
+
+
+def draw_legend(c: Any, x: float, y: float, w: float) -> float:
+    """One line of symbols under the map; returns its height."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    items = [
+        ("route", _("route")),
+        ("assumed", _("assumed link (not in OSM)")),
+        ("road", _("other roads")),
+        ("stop", _("stop, in order")),
+        ("plant", _("plant")),
+        ("permit", _("checkpoint (permit)")),
+        ("closed", _("closed blockade")),
+    ]
+    c.saveState()
+    c.setFont(FONT, MIN_PT)
+    cx, cy = x, y + 3
+    for kind, label in items:
+        text = latin(label)
+        tw = stringWidth(text, FONT, MIN_PT)
+        if cx + 18 + tw > x + w:
+            break  # (both languages fit on one line of the page's width)
+        c.setStrokeGray(0)
+        c.setFillGray(0)
+        if kind in ("route", "assumed", "road"):
+            c.setLineWidth({"route": _ROUTE_W, "assumed": _ASSUMED_W, "road": 0.8}[kind])
+            c.setStrokeGray(_GREY if kind == "road" else 0)
+            c.setDash(*((3, 2.2) if kind == "assumed" else ((), 0)))
+            c.line(cx, cy + 3, cx + 16, cy + 3)
+            c.setDash()
+        elif kind == "stop":
+            c.setFillGray(1)
+            c.setLineWidth(1.2)
+            c.circle(cx + 8, cy + 3, 4.5, stroke=1, fill=1)
+        elif kind == "plant":
+            c.rect(cx + 4, cy - 1, 8, 8, stroke=0, fill=1)
+        else:
+            clip = c.beginPath()
+            clip.circle(cx + 8, cy + 3, 5)
+            if kind == "permit":
+                _hatch(c, clip, (cx + 3, cy - 2, cx + 13, cy + 8), 2.2)
+            else:
+                c.setLineWidth(1.4)
+                c.line(cx + 4.5, cy - 0.5, cx + 11.5, cy + 6.5)
+                c.line(cx + 4.5, cy + 6.5, cx + 11.5, cy - 0.5)
+            c.setLineWidth(1.4)
+            c.circle(cx + 8, cy + 3, 5, stroke=1, fill=0)
+        c.setFillGray(0)
+        c.drawString(cx + 18, cy, text)
+        cx += 18 + tw + 6
+    c.restoreState()
+    return 12.0
