@@ -48,7 +48,7 @@ def sheets(
     from logistics.i18n import UnknownLanguageError, check_language
     from logistics.paper import write_sheets
 
-    try:
+    try:  # before the map is loaded: a typo fails at once
         sheet_lang = check_language(lang)
     except UnknownLanguageError as exc:
         raise InputError("--lang", str(exc)) from None

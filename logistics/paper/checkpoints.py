@@ -23,6 +23,9 @@ from logistics.roads import RoadNetwork
 #: A closed blockade this close to a trip's route (m) is listed on its sheet.
 NEAR_M = 1500.0
 
+#: Passages of one off-hours site closer than this along the route (km) are listed once.
+SAME_SITE_KM = 1.0
+
 #: Kinds of :class:`Checkpoint`, as the sheet explains them.
 KINDS = ("permit", "permit-off-hours", "closed-off-hours", "closed-near")
 
@@ -54,6 +57,12 @@ class Checkpoint:
     #: where on the route (metric x, y of the map)
     x: float
     y: float
+
+
+def _listed_just_before(found: list[Checkpoint], z: BlockadeZone, km: float) -> bool:
+    """An off-hours site already listed less than :data:`SAME_SITE_KM` back (a route that
+    leaves a blockade's circle and enters it again lists it once)."""
+    return any(c.blockade.id == z.id and km - c.km < SAME_SITE_KM for c in found)
 
 
 def driven_edges(net: RoadNetwork, scenario: Scenario) -> dict[tuple[int, int], int]:
@@ -119,7 +128,7 @@ def trip_checkpoints(
                         continue  # closed: the validator refuses the plan; permit: inside
                     ck_kind, ck_delay = "permit", z.delay_min
                     delay += z.delay_min
-                elif first:
+                elif first and not _listed_just_before(found, z, km_trip):
                     ck_kind, ck_delay = ("closed" if z.closed else "permit") + "-off-hours", 0.0
                 else:
                     continue

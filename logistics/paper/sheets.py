@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from logistics.i18n import DEFAULT_LANGUAGE, check_language, use_language
+from logistics.i18n import DEFAULT_LANGUAGE, UnknownLanguageError, check_language, use_language
 from logistics.model import InputError, Scenario, format_hhmm
 from logistics.paper.context import PointInfo, SheetContext, departure_order, sheet_context
 from logistics.paper.data import (
@@ -245,7 +245,10 @@ def write_sheets(
     """
     if not (price_bs > 0 and math.isfinite(price_bs)):
         raise InputError("--price", f"expected a price in Bs > 0, got {price_bs:g}")
-    lang = check_language(lang or DEFAULT_LANGUAGE)
+    try:
+        lang = check_language(lang or DEFAULT_LANGUAGE)
+    except UnknownLanguageError as exc:
+        raise InputError("--lang", str(exc)) from None
     date = date if date is not None else (scenario.date.isoformat() if scenario.date else "")
     ctx = sheet_context(plan, scenario, net, price_bs=price_bs, date=date, lang=lang, points=points)
     summary = summary_rows(plan, price_bs=price_bs)

@@ -104,13 +104,13 @@ def render_summary_pdf(
     n_trips = len(plan.trips())
     totals = [para(ngettext("{n} truck", "{n} trucks", len(summary)).format(n=len(summary)), b)]
     totals += [para(ngettext("{n} trip", "{n} trips", n_trips).format(n=n_trips), b)]
-    totals += [""] * (len(head) - 7)
+    totals += [""] * (len(head) - 8)
     rows.append(
         ["", para(_("Total"), b), "", *totals, para(fmt_int(loaded), b),
          para(money(loaded * ctx.price_bs), b), para(fmt_num(plan.km, 1), t)]
     )  # fmt: skip
     width = landscape(A4)[0] - 2 * MARGIN
-    fixed = [26, 36, 30, 0, 40, 58, 40]
+    fixed = [26, 36, 30, 0, 44, 66, 40]
     trip_w = 92.0 if per_col else 330.0
     n_tc = most if per_col else 1
     fixed[3] = width - sum(fixed) - n_tc * trip_w
