@@ -31,7 +31,7 @@ from logistics.paper.data import (
 )
 from logistics.paper.qr import SheetIdentity, parse_qr_payload, qr_payload
 from logistics.paper.routes import routes_geojson
-from logistics.paper.sheets import WrittenSheets, summary_rows, write_sheets
+from logistics.paper.sheets import WrittenSheets, summary_rows, write_sheets, zip_sheets
 from logistics.paper.steps import Step, edge_lookup, leg_steps, step_text
 
 __all__ = [
@@ -66,4 +66,5 @@ __all__ = [
     "trip_rows",
     "verify_sheet_checksum",
     "write_sheets",
+    "zip_sheets",
 ]

@@ -76,6 +76,27 @@ def driven_edges(net: RoadNetwork, scenario: Scenario) -> dict[tuple[int, int], 
     return {(int(net.edge_u[e]), int(net.edge_v[e])): int(e) for e in order.tolist()}
 
 
+def _candidates(
+    net: RoadNetwork, tester: ZoneTester, zones: list[BlockadeZone], idx: np.ndarray
+) -> np.ndarray:
+    """(zone, edge position) -> could the edge touch the zone? A cheap, conservative
+    filter (bounding boxes; ends of a way blockade's ways) before the exact shapely test."""
+    out = np.zeros((len(zones), max(len(idx) - 1, 0)), dtype=bool)
+    if len(idx) < 2:
+        return out
+    x, y = net.x[idx], net.y[idx]
+    x0, x1 = np.minimum(x[:-1], x[1:]), np.maximum(x[:-1], x[1:])
+    y0, y1 = np.minimum(y[:-1], y[1:]), np.maximum(y[:-1], y[1:])
+    for zi, z in enumerate(zones):
+        if z.zone is not None:
+            bx0, by0, bx1, by1 = z.zone.bounds
+            out[zi] = (x0 <= bx1) & (x1 >= bx0) & (y0 <= by1) & (y1 >= by0)
+        else:
+            inside = tester.inside_mask(z)
+            out[zi] = inside[idx[:-1]] | inside[idx[1:]]
+    return out
+
+
 def trip_checkpoints(
     net: RoadNetwork,
     zones: list[BlockadeZone],
@@ -105,6 +126,7 @@ def trip_checkpoints(
         idx = [net.node_index(n) for n in leg.nodes]
         drive = delay = 0.0
         t_edge = clock
+        near = _candidates(net, tester, zones, np.asarray(idx, dtype=np.int64))
         for pos, (a, b) in enumerate(itertools.pairwise(idx)):
             e = pick.get((a, b))
             if e is None:
@@ -115,8 +137,8 @@ def trip_checkpoints(
             kms.append(km_trip)
             times.append(t_edge)
             where.append((k, pos, e))
-            for z in zones:
-                hit = tester.edge_hits(z, e)
+            for zi, z in enumerate(zones):
+                hit = bool(near[zi, pos]) and tester.edge_hits(z, e)
                 if not hit:
                     crossing[z.id] = False
                     continue

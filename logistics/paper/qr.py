@@ -4,9 +4,11 @@ It carries the plan id, truck, trip and the sheet's checksum (the 12 hex digits 
 the sheet and kept by the ledger for each dispatched sheet, see
 :func:`~logistics.paper.data.sheet_checksum`), as one line of text::
 
-    SENKATA-SHEET/1;plan=44bc610f82;truck=T18;trip=1;sheet=ce616a234cba
+    SENKATA/1/44BC610F82/T18/1/CE616A234CBA
 
-The code is made by ``segno`` and drawn as vector squares (sharp at any print size).
+(format version 1; upper case, so the code uses QR's alphanumeric mode: a 29-module code
+instead of 37, larger modules at the same print size, easier for a phone camera). The code
+is made by ``segno`` and drawn as vector squares (sharp at any print size).
 """
 
 from __future__ import annotations
@@ -17,10 +19,9 @@ from typing import Any
 
 from logistics.model import InputError
 
-PREFIX = "SENKATA-SHEET/1"
+PREFIX = "SENKATA/1"
 _PAYLOAD = re.compile(
-    r"^SENKATA-SHEET/1;plan=([0-9a-f]{10});truck=([^;]{1,40});trip=([1-9][0-9]{0,3});"
-    r"sheet=([0-9a-f]{12})$"
+    r"^SENKATA/1/([0-9A-F]{10})/(.{1,40})/([1-9][0-9]{0,3})/([0-9A-F]{12})$", re.IGNORECASE
 )
 
 
@@ -36,7 +37,7 @@ class SheetIdentity:
 
 def qr_payload(plan_id: str, truck: str, trip: int, sheet: str) -> str:
     """The text of a sheet's QR code."""
-    return f"{PREFIX};plan={plan_id};truck={truck};trip={trip};sheet={sheet}"
+    return f"{PREFIX}/{plan_id.upper()}/{truck}/{trip}/{sheet.upper()}"
 
 
 def parse_qr_payload(text: str) -> SheetIdentity:
@@ -51,7 +52,7 @@ def parse_qr_payload(text: str) -> SheetIdentity:
     if not m:
         cut = text.strip().replace("\n", " ")[:60]
         raise InputError("QR code", f"expected a Senkata delivery-sheet code, got {cut!r}")
-    return SheetIdentity(m.group(1), m.group(2), int(m.group(3)), m.group(4))
+    return SheetIdentity(m.group(1).lower(), m.group(2), int(m.group(3)), m.group(4).lower())
 
 
 def draw_qr(canvas: Any, payload: str, x: float, y: float, size: float) -> None:

@@ -67,6 +67,9 @@ class WrittenSheets:
     others: list[Path]
     #: pages of each trip PDF
     pages: dict[Path, int] = field(default_factory=dict)
+    #: how the trip PDFs were drawn: ``workers``, ``render_cpu_s`` (CPU seconds of the
+    #: drawing, all processes), ``worker_peak_mb`` (largest resident size of a worker)
+    stats: dict[str, float] = field(default_factory=dict)
 
     def __iter__(self) -> Iterator[Path]:
         return iter([*self.trip_pdfs, *self.others])
@@ -154,10 +157,18 @@ def _worker_init(ctx: SheetContext) -> None:
     _WORKER["ctx"] = ctx
 
 
-def _render(ctx: SheetContext, jobs: list[tuple[str, int, str]]) -> list[tuple[str, int, list]]:
-    """Render trip sheets ``(truck, trip, path)``; return (path, pages, blockades met)."""
+Rendered = tuple[list[tuple[str, int, list]], float, float]
+
+
+def _render(ctx: SheetContext, jobs: list[tuple[str, int, str]]) -> Rendered:
+    """Render trip sheets ``(truck, trip, path)``; return ([(path, pages, blockades met)],
+    CPU seconds, peak resident MB of this process)."""
+    import resource
+    import time
+
     from logistics.paper.pdf import render_trip_pdf
 
+    cpu = time.process_time()
     trucks = {t.truck_id: t for t in ctx.plan.trucks}
     out = []
     with use_language(ctx.lang):
@@ -167,10 +178,11 @@ def _render(ctx: SheetContext, jobs: list[tuple[str, int, str]]) -> list[tuple[s
             pages = render_trip_pdf(Path(path), ctx, truck, trip)
             met = [(c.blockade.id, c.kind) for c in ctx.checkpoints(truck, trip)]
             out.append((path, pages, met))
-    return out
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out, time.process_time() - cpu, peak
 
 
-def _render_in_worker(jobs: list[tuple[str, int, str]]) -> list[tuple[str, int, list]]:
+def _render_in_worker(jobs: list[tuple[str, int, str]]) -> Rendered:
     return _render(_WORKER["ctx"], jobs)
 
 
@@ -264,18 +276,23 @@ def write_sheets(
             for tr, trip in plan.trips()
             if (trucks is None or tr.truck_id in trucks) and trip.stops
         ]  # a re-planned trip that only brings its load back has no hand-over: no sheet
-        n_workers = min(workers or default_workers(), len(jobs))
+        n_workers = max(1, min(workers or default_workers(), len(jobs)))
         results: list[tuple[str, int, list]] = []
+        stats = {"workers": 1.0, "render_cpu_s": 0.0, "worker_peak_mb": 0.0}
         if n_workers > 1 and len(jobs) >= PARALLEL_FROM:
+            stats["workers"] = n_workers
             chunks = [jobs[k :: n_workers * 2] for k in range(n_workers * 2)]
             with _start_pool(ctx, n_workers) as pool:
                 futures = [pool.submit(_render_in_worker, ch) for ch in chunks if ch]
                 _write_files(t, ctx, summary)  # meanwhile, here
                 for f in futures:
-                    results += f.result()
+                    part, cpu, peak = f.result()
+                    results += part
+                    stats["render_cpu_s"] += cpu
+                    stats["worker_peak_mb"] = max(stats["worker_peak_mb"], peak)
         else:
             _write_files(t, ctx, summary)
-            results = _render(ctx, jobs)
+            results, stats["render_cpu_s"], _peak = _render(ctx, jobs)
         by_path = {j[2]: (j[0], j[1]) for j in jobs}
         meets = {by_path[p]: met for p, _n, met in results}
         with use_language(lang):
@@ -293,7 +310,21 @@ def write_sheets(
         for n in names:
             shutil.move(str(t / n), str(out / n))
     pdfs = [out / "sheets" / Path(j[2]).name for j in jobs]
-    return WrittenSheets(pdfs, [out / n for n in names], {p: pages[p.name] for p in pdfs})
+    return WrittenSheets(pdfs, [out / n for n in names], {p: pages[p.name] for p in pdfs}, stats)
+
+
+def zip_sheets(files: WrittenSheets, root: Path) -> bytes:
+    """The written files as one zip (paths relative to ``root``): PDFs stored as they are
+    (they are compressed already), the text files deflated."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for f in files:
+            kind = zipfile.ZIP_STORED if f.suffix == ".pdf" else zipfile.ZIP_DEFLATED
+            zf.write(f, arcname=f.relative_to(root).as_posix(), compress_type=kind)
+    return buf.getvalue()
 
 
 def _write_files(t: Path, ctx: SheetContext, summary: list[dict]) -> None:

@@ -289,9 +289,9 @@ def road_lines(net: RoadNetwork) -> RoadLines:
     return out
 
 
-def _background(c: Any, net: RoadNetwork, mb: MapBox) -> list[tuple[str, np.ndarray, np.ndarray]]:
+def _background(c: Any, net: RoadNetwork, mb: MapBox) -> list[tuple]:
     """Every road in view in grey (main roads wider), simplified to what 0.3 pt can show;
-    returns the named ones in view (name, page x, page y)."""
+    returns the named ones in view (name, page x, page y, length in points)."""
     import shapely
 
     rl = road_lines(net)
@@ -307,8 +307,11 @@ def _background(c: Any, net: RoadNetwork, mb: MapBox) -> list[tuple[str, np.ndar
     geoms = shapely.linestrings(rl.xy[take], indices=np.repeat(np.arange(sel.size), counts))
     geoms = shapely.simplify(geoms, 0.3 / mb.scale, preserve_topology=False)
     pts, which = shapely.get_coordinates(geoms, return_index=True)
-    px, py = mb.page(pts[:, 0], pts[:, 1])
-    px, py = px.round(1).tolist(), py.round(1).tolist()
+    pxa, pya = mb.page(pts[:, 0], pts[:, 1])
+    seg = np.hypot(np.diff(pxa), np.diff(pya))
+    seg[which[1:] != which[:-1]] = 0.0  # no length between two lines
+    cum = np.concatenate([[0.0], np.cumsum(seg)])
+    px, py = pxa.round(1).tolist(), pya.round(1).tolist()
     bounds = np.searchsorted(which, np.arange(sel.size + 1)).tolist()
     named = []
     for is_main, gray, width in ((False, _GREY, 0.5), (True, _MAIN_GREY, 1.1)):
@@ -321,7 +324,8 @@ def _background(c: Any, net: RoadNetwork, mb: MapBox) -> list[tuple[str, np.ndar
             for j in range(a + 1, z):
                 path.lineTo(px[j], py[j])
             if rl.name[i]:
-                named.append((rl.name[i], np.asarray(px[a:z]), np.asarray(py[a:z])))
+                span = float(cum[z - 1] - cum[a])
+                named.append((rl.name[i], pxa[a:z], pya[a:z], span))
         c.setStrokeGray(gray)
         c.setLineWidth(width)
         c.drawPath(path, stroke=1, fill=0)
@@ -388,22 +392,43 @@ def _zone_label(z: BlockadeZone, tags: str) -> str:
     return latin(text.format(tags=tags, name=z.name))
 
 
+def _simplified(mb: MapBox, lines: list[tuple[np.ndarray, np.ndarray]]) -> list[tuple]:
+    """Metric polylines in page points, without the vertices 0.3 pt cannot show."""
+    import shapely
+
+    if not lines:
+        return []
+    counts = [len(x) for x, _y in lines]
+    xy = np.column_stack([np.concatenate([x for x, _y in lines]),
+                          np.concatenate([y for _x, y in lines])])  # fmt: skip
+    geoms = shapely.linestrings(xy, indices=np.repeat(np.arange(len(lines)), counts))
+    geoms = shapely.simplify(geoms, 0.3 / mb.scale, preserve_topology=False)
+    pts, which = shapely.get_coordinates(geoms, return_index=True)
+    px, py = mb.page(pts[:, 0], pts[:, 1])
+    cuts = np.searchsorted(which, np.arange(len(lines) + 1))
+    return [(px[a:b].round(1), py[a:b].round(1)) for a, b in itertools.pairwise(cuts)]
+
+
+def _polyline(c: Any, px: np.ndarray, py: np.ndarray) -> None:
+    path = c.beginPath()
+    path.moveTo(float(px[0]), float(py[0]))
+    for a, b in zip(px[1:].tolist(), py[1:].tolist(), strict=True):
+        path.lineTo(a, b)
+    c.drawPath(path, stroke=1, fill=0)
+
+
 def _route(c: Any, mb: MapBox, runs: list[tuple[np.ndarray, np.ndarray, bool]]) -> None:
     """The route: a white casing, then black (assumed links thinner and dashed)."""
-    page_runs = [(*mb.page(xs, ys), a) for xs, ys, a in runs]
+    lines = _simplified(mb, [(xs, ys) for xs, ys, _a in runs])
     c.setStrokeGray(1)
     c.setLineWidth(_CASING_W)
-    for px, py, _a in page_runs:
-        c.lines(list(zip(px[:-1], py[:-1], px[1:], py[1:], strict=True)))
-    for px, py, assumed in page_runs:
-        c.setStrokeGray(0)
+    for px, py in lines:
+        _polyline(c, px, py)
+    c.setStrokeGray(0)
+    for (px, py), (_x, _y, assumed) in zip(lines, runs, strict=True):
         c.setLineWidth(_ASSUMED_W if assumed else _ROUTE_W)
         c.setDash(*((3, 2.2) if assumed else ((), 0)))
-        path = c.beginPath()
-        path.moveTo(px[0], py[0])
-        for a, b in zip(px[1:].tolist(), py[1:].tolist(), strict=True):
-            path.lineTo(a, b)
-        c.drawPath(path, stroke=1, fill=0)
+        _polyline(c, px, py)
     c.setDash()
 
 
@@ -446,7 +471,7 @@ def _road_names(c: Any, mb: MapBox, labels: _Labels, route_names: dict, named: l
             if _along(c, labels, latin(name), px, py, gray=0.0, offset=_ROUTE_W + 1.5):
                 break
     done = set(route_names)
-    spans = sorted(((_span(px, py), name, px, py) for name, px, py in named), key=lambda t: -t[0])
+    spans = sorted(((span, name, px, py) for name, px, py, span in named), key=lambda t: -t[0])
     for span, name, px, py in spans[:60]:
         if name in done or len(done) - len(route_names) >= 12:
             continue
@@ -525,10 +550,6 @@ def _tag(c: Any, labels: _Labels, text: str, x: float, y: float) -> None:
     c.setFont(BOLD, 9)
     c.drawString(bx + 2.5, by + 3, text)
     labels.take(shape)
-
-
-def _span(px: np.ndarray, py: np.ndarray) -> float:
-    return float(np.hypot(np.diff(px), np.diff(py)).sum())
 
 
 def _length(parts: list[tuple[np.ndarray, np.ndarray]]) -> float:

@@ -117,6 +117,10 @@ class ZoneTester:
             self._way_nodes[ways] = mask
         return mask
 
+    def inside_mask(self, b: BlockadeZone) -> np.ndarray:
+        """Nodes (by index) that are ends of a way blockade's ways."""
+        return self._inside_mask(b.ways)
+
     def node_inside(self, b: BlockadeZone, n: int) -> bool:
         """Is node ``n`` (index) inside ``b`` (in its disc, or an end of one of its ways)?"""
         if b.zone is not None:

@@ -6,7 +6,6 @@ import io
 import json
 import re
 import tempfile
-import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +14,7 @@ import streamlit as st
 from logistics.i18n import DEFAULT_LANGUAGE, LANGUAGES, _
 from logistics.model import Scenario, SenkataError, scenario_from_text
 from logistics.ops import summary_rows
-from logistics.paper import OFFICIAL_PRICE_BS, routes_geojson, write_sheets
+from logistics.paper import OFFICIAL_PRICE_BS, routes_geojson, write_sheets, zip_sheets
 from logistics.plan import Plan
 from logistics.ui.state import cached_network, err_line
 
@@ -92,16 +91,10 @@ def show_downloads(rec: dict | None, sc: Scenario, text: str) -> None:
 def make_sheets_zip(rec: dict, price: float, *, lang: str = DEFAULT_LANGUAGE) -> bytes:
     """Every sheet file of the record's plan, zipped in memory (nothing kept on disk).
 
-    The PDFs are stored as they are (they are compressed already); the text files deflated.
+    The PDFs are stored as they are (compressed already); the text files deflated.
     """
     sc = scenario_from_text(rec["yaml"])
     net = cached_network(rec["map"])
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "sheets"
-        files = write_sheets(rec["plan"], sc, net, out, price_bs=price, lang=lang)
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            for f in files:
-                kind = zipfile.ZIP_STORED if f.suffix == ".pdf" else zipfile.ZIP_DEFLATED
-                zf.write(f, arcname=f.relative_to(out).as_posix(), compress_type=kind)
-    return buf.getvalue()
+        return zip_sheets(write_sheets(rec["plan"], sc, net, out, price_bs=price, lang=lang), out)

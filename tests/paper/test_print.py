@@ -149,8 +149,15 @@ def _csv_rows(out):
 
 def test_qr_payload_round_trip_and_bad_text():
     text = qr_payload("44bc610f82", "T18", 1, "ce616a234cba")
-    assert text == "SENKATA-SHEET/1;plan=44bc610f82;truck=T18;trip=1;sheet=ce616a234cba"
-    assert parse_qr_payload(text).sheet == "ce616a234cba"
+    assert text == "SENKATA/1/44BC610F82/T18/1/CE616A234CBA"
+    ident = parse_qr_payload(text)
+    assert (ident.plan_id, ident.truck, ident.trip, ident.sheet) == (
+        "44bc610f82",
+        "T18",
+        1,
+        "ce616a234cba",
+    )
+    assert parse_qr_payload(qr_payload("44bc610f82", "A/7", 12, "ce616a234cba")).truck == "A/7"
     with pytest.raises(InputError) as exc:
         parse_qr_payload("https://example.org/" + "x" * 200)
     assert str(exc.value).startswith("QR code: expected a Senkata delivery-sheet code, got ")
