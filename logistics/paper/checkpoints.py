@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from logistics.model import Scenario
-from logistics.paper.steps import _kind
+from logistics.paper.steps import _kind, node_indices
 from logistics.plan import BlockadeZone, Trip, TruckPlan, ZoneTester
 from logistics.roads import RoadNetwork
 
@@ -123,7 +123,7 @@ def trip_checkpoints(
     clock = trip.depart
     crossing: dict[str, bool] = {}  # off-hours passages already listed (one per passage)
     for k, leg in enumerate(trip.legs):
-        idx = [net.node_index(n) for n in leg.nodes]
+        idx = node_indices(net, leg.nodes)
         drive = delay = 0.0
         t_edge = clock
         near = _candidates(net, tester, zones, np.asarray(idx, dtype=np.int64))

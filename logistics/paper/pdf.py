@@ -41,7 +41,14 @@ from logistics.paper.printing import (
     styles,
 )
 from logistics.paper.qr import draw_qr, qr_payload
-from logistics.paper.tripmap import MapBox, draw_legend, draw_trip_map, fit, view_extent
+from logistics.paper.tripmap import (
+    MapBox,
+    draw_legend,
+    draw_trip_map,
+    fit,
+    legend_height,
+    view_extent,
+)
 from logistics.plan import Trip, TruckPlan
 
 PAGE_W, PAGE_H = 595.2756, 841.8898  # A4, points
@@ -50,6 +57,7 @@ _GAP = 4.5
 _COL_GAP = 10.0
 _QR = 72.0
 _MAP_MIN, _MAP_MAX = 165.0, 330.0
+_SIDE_MAP_MIN = 140.0  # a half-width map: 93 x 49 mm at least
 _TOP = PAGE_H - MARGIN
 _BOTTOM = MARGIN + 12  # above the footer
 
@@ -226,25 +234,25 @@ def _draw_blocks(c: Any, blocks: list[Any], heights: list[float], y: float) -> f
     return y
 
 
-def _map(c: Any, ctx: SheetContext, trip: Trip, tags: list, y_top: float, h: float) -> float:
-    """Map of height ``h`` (plus its legend) from ``y_top``; returns the y under it."""
+def _map(c: Any, ctx: SheetContext, trip: Trip, tags: list, y_top: float, lay: Layout) -> float:
+    """The map (and its legend) as ``lay`` says, from ``y_top``; returns the y under it."""
     in_trip = [z for z in ctx.zones if z.overlaps(trip.depart, trip.back)]
-    mb = MapBox(MARGIN, y_top - h, CONTENT_W, h)
+    mb = MapBox(lay.map_x, y_top - lay.map_h, lay.map_w, lay.map_h)
     fit(view_extent(ctx.net, ctx.plan, trip, [ck for _t, ck in tags]), mb)
     draw_trip_map(c, mb, ctx.net, ctx.plan, trip, checkpoints=tags, zones=in_trip)
-    draw_legend(c, MARGIN, y_top - h - 14, CONTENT_W)
-    return y_top - h - _LEGEND - _GAP
+    legend = draw_legend(c, lay.map_x, y_top - lay.map_h - 2, lay.map_w)
+    return y_top - lay.map_h - 2 - legend - _GAP
 
 
-def _heading(c: Any, text: str, y: float) -> float:
+def _heading(c: Any, text: str, x: float, y: float) -> float:
     c.setFont(BOLD, 10.5)
     c.setFillGray(0)
-    c.drawString(MARGIN, y - 10.5, latin(text))
+    c.drawString(x, y - 10.5, latin(text))
     return y - _HEAD
 
 
 _HEAD = 15.0  # the list's heading
-_LEGEND = 14.0  # the legend under the map
+_LEGEND = 14.0  # the legend under a map of the page's width (one line)
 _CONT = 16.0  # the continuation line on top of pages 2+
 _MIN_COLUMN = 50.0  # less room than this under page 1 is not worth a start of the list
 
@@ -262,9 +270,13 @@ def _fits(rows: list, columns: list) -> bool:
 
 def _largest_map(rows: list, columns_for: Any) -> float | None:
     """The tallest map (between the bounds) under which the rows still fit, or None."""
-    if not _fits(rows, columns_for(_MAP_MIN)):
+    return _largest_between(rows, columns_for, _MAP_MIN, _MAP_MAX)
+
+
+def _largest_between(rows: list, columns_for: Any, lo: float, hi: float) -> float | None:
+    """The tallest map in [lo, hi] under which the rows still fit, or None."""
+    if not _fits(rows, columns_for(lo)):
         return None
-    lo, hi = _MAP_MIN, _MAP_MAX
     if _fits(rows, columns_for(hi)):
         return hi
     while hi - lo > 4:
@@ -275,12 +287,14 @@ def _largest_map(rows: list, columns_for: Any) -> float | None:
 
 @dataclass
 class Layout:
-    """How one trip sheet is laid out: the page and height of the map, the list's columns."""
+    """How one trip sheet is laid out: the page and size of the map, the list's columns."""
 
     pages: int
     map_page: int
     map_h: float
     columns: list[tuple[int, float, float, float, float]]
+    map_w: float = CONTENT_W
+    map_x: float = MARGIN
 
 
 def trip_layout(y: float, directions: list) -> Layout:
@@ -296,11 +310,27 @@ def trip_layout(y: float, directions: list) -> Layout:
     def one_page(h: float) -> list:
         return _two_columns(1, below - h)
 
-    h = _largest_map(directions, one_page) if below - _MAP_MIN >= _MIN_COLUMN else None
+    h = _largest_map(directions, one_page) if below - _MAP_MIN - _BOTTOM >= _MIN_COLUMN else None
     if h is not None:
         return Layout(1, 1, h, one_page(h))
+    # one page, the map on the right half: the list down the left column, then on under
+    # the map
+    half = (CONTENT_W - _COL_GAP) / 2
+    right = MARGIN + half + _COL_GAP
+    legend = 2 + legend_height(half) + _GAP
+
+    def beside(h: float) -> list:
+        under = y - h - legend
+        return [(1, MARGIN, y - _HEAD, half, y - _HEAD - _BOTTOM),
+                (1, right, under, half, max(under - _BOTTOM, 0.0))]  # fmt: skip
+
+    full = y - _BOTTOM - legend
+    if full >= _SIDE_MAP_MIN:
+        h = _largest_between(directions, beside, _SIDE_MAP_MIN, full)
+        if h is not None:
+            return Layout(1, 1, h, beside(h), map_w=half, map_x=right)
     top2 = _TOP - _CONT - _HEAD
-    room1 = y - _LEGEND - _GAP
+    room1 = y - _BOTTOM - _LEGEND - _GAP
     if room1 >= _MAP_MIN:
         cols = _two_columns(2, top2)
         h, page = min(room1, _MAP_MAX + 120), 1
@@ -354,11 +384,11 @@ def render_trip_pdf(path: Path, ctx: SheetContext, truck: TruckPlan, trip: Trip)
             c.drawString(MARGIN, _TOP - 10, latin(cont))
             y = _TOP - _CONT
         if page == lay.map_page:
-            y = _map(c, ctx, trip, tags, y, lay.map_h)
+            y = _map(c, ctx, trip, tags, y, lay)
         here = [(col, picks) for col, picks in zip(lay.columns, placed, strict=True)
                 if col[0] == page]  # fmt: skip
         if any(picks for _col, picks in here):
-            _heading(c, title, here[0][0][2] + _HEAD)
+            _heading(c, title, here[0][0][1], here[0][0][2] + _HEAD)
         for col, picks in here:
             draw_rows(c, directions, picks, col[1], col[2], col[3])
         footer(c, ident, page, lay.pages, PAGE_W)

@@ -71,6 +71,7 @@ def grid(
     heights: list[float | None] | None = None,
     extra: list | None = None,
     pad: float = 2.5,
+    vpad: float = 1.5,
 ) -> Any:
     """A ruled table (black grid; a header row in bold on light grey), widths in points."""
     from reportlab.lib import colors
@@ -82,8 +83,8 @@ def grid(
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), pad),
         ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+        ("TOPPADDING", (0, 0), (-1, -1), vpad),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), vpad),
     ]
     if head:
         style.append(("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.86, 0.86, 0.86)))

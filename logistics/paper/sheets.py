@@ -333,5 +333,6 @@ def _write_files(t: Path, ctx: SheetContext, summary: list[dict]) -> None:
     rows = [r for rs in ctx.rows.values() for r in rs]
     _write_csv(t / "deliveries.csv", rows)
     _write_xlsx(t / "deliveries.xlsx", plan, ctx.rows, summary)
-    (t / "routes.geojson").write_text(json.dumps(_geojson(plan, net)), encoding="utf-8")
+    doc = json.dumps(_geojson(plan, net), separators=(",", ":"), ensure_ascii=False)
+    (t / "routes.geojson").write_text(doc, encoding="utf-8")
     (t / "routes.gpx").write_text(_gpx(plan, net), encoding="utf-8")

@@ -59,6 +59,22 @@ def edge_lookup(net: RoadNetwork) -> dict[tuple[int, int], int]:
     return cached
 
 
+def node_indices(net: RoadNetwork, nodes: list[int]) -> list[int]:
+    """Indices of OSM node ids (vectorised; ``KeyError`` for a node not on the map)."""
+    order = net.__dict__.get("_sheets_osmid_order")
+    if order is None:
+        order = np.argsort(net.node_osmid, kind="stable")
+        net.__dict__["_sheets_osmid_order"] = order
+    ids = np.asarray(nodes, dtype=net.node_osmid.dtype)
+    pos = np.searchsorted(net.node_osmid[order], ids).clip(0, len(order) - 1)
+    idx = order[pos]
+    bad = net.node_osmid[idx] != ids
+    if bad.any():
+        raise KeyError(int(ids[np.argmax(bad)]))
+    out: list[int] = idx.tolist()
+    return out
+
+
 def _kind(net: RoadNetwork, e: int) -> tuple[str, str]:
     kind = int(net.edge_kind[e])
     if kind == KIND_CONNECTOR:
@@ -92,7 +108,11 @@ def leg_steps(net: RoadNetwork, nodes: list[int]) -> list[Step]:
     instruction.
     """
     lookup = edge_lookup(net)
-    idx = [net.node_index(n) for n in nodes]
+    try:
+        idx = node_indices(net, nodes)
+    except KeyError as exc:
+        msg = f"the plan drives OSM node {exc.args[0]}, which is not on this map"
+        raise InputError("plan", msg + "; expected a plan made on this map") from None
     # [kind, name, metres, assumed metres, first edge, last edge, start pos, end pos]
     groups: list[list[Any]] = []
     for pos, (u, v) in enumerate(itertools.pairwise(idx)):

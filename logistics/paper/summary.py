@@ -96,9 +96,9 @@ def render_summary_pdf(
             else [para("; ".join(cells), sm)]
         )
         rows.append(
-            [para(r["first_out"], t), para(r["truck"], b), para(fmt_int(r["capacity"]), t),
-             para(commission, sm), *trip_cells, para(fmt_int(r["cylinders"]), t),
-             para(money(r["value_bs"]), t), para(fmt_num(r["km"], 1), t)]
+            [para(r["first_out"], sm), para(r["truck"], smb), para(fmt_int(r["capacity"]), sm),
+             para(commission, sm), *trip_cells, para(fmt_int(r["cylinders"]), sm),
+             para(money(r["value_bs"]), sm), para(fmt_num(r["km"], 1), sm)]
         )  # fmt: skip
     loaded = sum(tr.delivered for tr in plan.trucks)
     n_trips = len(plan.trips())
@@ -132,12 +132,18 @@ def render_summary_pdf(
         para(line, t),
     ]
     if ctx.phones.get("plant"):
-        story.append(para(_("Plant contact: {phone}").format(phone=ctx.phones["plant"]), t))
+        story.append(para(_("Plant contact: {phone}").format(phone=ctx.phones["plant"]), sm))
     story += [
         para(_("[gate order] departure · cylinders · blockades met (B1 ... below)"), sm),
         Spacer(1, 4),
-        grid(widths, rows),
-        Spacer(1, 8),
+        grid(
+            widths,
+            rows,
+            pad=2.0,
+            vpad=1.0,
+            extra=[("FONTSIZE", (0, 0), (-1, -1), 8), ("LEADING", (0, 0), (-1, -1), 9.6)],
+        ),
+        Spacer(1, 6),
         para(_("Blockades of the scenario"), st["h2"]),
     ]
     brow: list[list[Any]] = [
@@ -167,11 +173,11 @@ def render_summary_pdf(
     if not ctx.zones:
         brow.append(["", para(_("No blockade in the scenario."), t), "", "", "", ""])
     story.append(grid([30, 250, 160, 120, 50, width - 610], brow))
-    story.append(Spacer(1, 8))
+    story.append(Spacer(1, 4))
     boxes = (_("Dispatcher (name, signature):"), _("Plant commission (name, signature):"),
              _("Closed at (time):"))  # fmt: skip
     story.append(grid([width / 3] * 3, [[para(x, sm) for x in boxes]], head=False,
-                      heights=[34], extra=[("VALIGN", (0, 0), (-1, -1), "TOP")]))  # fmt: skip
+                      heights=[28], extra=[("VALIGN", (0, 0), (-1, -1), "TOP")]))  # fmt: skip
     doc = SimpleDocTemplate(
         str(path),
         pagesize=landscape(A4),

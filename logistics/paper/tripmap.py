@@ -22,6 +22,7 @@ from shapely.geometry.base import BaseGeometry
 from logistics.i18n import _, fmt_num
 from logistics.paper.checkpoints import Checkpoint
 from logistics.paper.printing import BOLD, FONT, MIN_PT, latin
+from logistics.paper.steps import node_indices
 from logistics.plan import BlockadeZone, Plan, Trip
 from logistics.roads import KIND_ROAD, TO_METRIC, RoadNetwork
 
@@ -56,7 +57,7 @@ def view_extent(
     xs: list[float] = []
     ys: list[float] = []
     for leg in trip.legs:
-        idx = [net.node_index(n) for n in leg.nodes]
+        idx = node_indices(net, leg.nodes)
         xs += net.x[idx].tolist()
         ys += net.y[idx].tolist()
     px, py = TO_METRIC.transform(plan.plant.lon, plan.plant.lat)
@@ -74,17 +75,18 @@ def view_extent(
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def fit(extent: tuple[float, float, float, float], mb: MapBox, pad: float = 0.07) -> MapBox:
-    """Centre ``extent`` (padded) in the box at one scale for both axes (north up)."""
+def fit(extent: tuple[float, float, float, float], mb: MapBox, margin: float = 16.0) -> MapBox:
+    """Centre ``extent`` in the box at one scale for both axes (north up), ``margin`` points
+    clear on every side (and the scale bar's and attribution's strip at the foot)."""
     x0, y0, x1, y1 = extent
-    span = max(x1 - x0, y1 - y0, 400.0)
-    x0, x1 = x0 - pad * span, x1 + pad * span
-    y0, y1 = y0 - pad * span, y1 + pad * span
-    scale = min(mb.w / (x1 - x0), mb.h / (y1 - y0))
+    foot = 14.0
+    w = max(x1 - x0, 200.0)
+    h = max(y1 - y0, 200.0)
+    scale = min((mb.w - 2 * margin) / w, (mb.h - 2 * margin - foot) / h)
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     mb.scale = scale
     mb.x0 = cx - mb.w / 2 / scale
-    mb.y0 = cy - mb.h / 2 / scale
+    mb.y0 = cy - (mb.h + foot) / 2 / scale
     return mb
 
 
@@ -171,13 +173,13 @@ def _along(
         bx, by = np.interp(b, cum, px), np.interp(b, cum, py)
         inner = (cum > a) & (cum < b)
         chord = math.hypot(bx - ax, by - ay)
-        if chord < 0.92 * w:
+        if chord < 0.85 * w:
             continue  # too curved for a straight label
         if inner.any():
             # distance of the inner vertices from the chord
             nx, ny = -(by - ay) / chord, (bx - ax) / chord
             dev = np.abs((px[inner] - ax) * nx + (py[inner] - ay) * ny)
-            if float(dev.max()) > 3.5:
+            if float(dev.max()) > 5.0:
                 continue
         angle = math.degrees(math.atan2(by - ay, bx - ax))
         if angle > 90 or angle < -90:  # keep text upright
@@ -204,7 +206,7 @@ def _runs(net: RoadNetwork, trip: Trip) -> tuple[list[tuple[np.ndarray, np.ndarr
     runs: list[tuple[list[float], list[float], bool]] = []
     names: dict[str, list[tuple[list[float], list[float]]]] = {}
     for leg in trip.legs:
-        idx = [net.node_index(n) for n in leg.nodes]
+        idx = node_indices(net, leg.nodes)
         last_name = None
         for u, v in itertools.pairwise(idx):
             e = lookup.get((u, v))
@@ -602,8 +604,7 @@ def _text_width(text: str) -> float:
     return float(stringWidth(text, FONT, MIN_PT))
 
 
-def draw_legend(c: Any, x: float, y: float, w: float) -> float:
-    """One line of symbols under the map; returns its height."""
+def _legend_items() -> list[tuple[str, str, float]]:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     items = [
@@ -615,14 +616,32 @@ def draw_legend(c: Any, x: float, y: float, w: float) -> float:
         ("permit", _("checkpoint (permit)")),
         ("closed", _("closed blockade")),
     ]
+    return [(k, latin(t), float(stringWidth(latin(t), FONT, MIN_PT))) for k, t in items]
+
+
+def _legend_places(w: float) -> list[tuple[str, str, float, int]]:
+    """(kind, text, x offset, line) of each legend item in a width of ``w`` points."""
+    out = []
+    cx, line = 0.0, 0
+    for kind, text, tw in _legend_items():
+        if cx > 0 and cx + 18 + tw > w:
+            cx, line = 0.0, line + 1
+        out.append((kind, text, cx, line))
+        cx += 18 + tw + 6
+    return out
+
+
+def legend_height(w: float) -> float:
+    """Height (points) of the legend in a width of ``w`` points."""
+    return 12.0 * (1 + max(p[3] for p in _legend_places(w)))
+
+
+def draw_legend(c: Any, x: float, y_top: float, w: float) -> float:
+    """The map's symbols under it, from ``y_top`` down; returns the legend's height."""
     c.saveState()
     c.setFont(FONT, MIN_PT)
-    cx, cy = x, y + 3
-    for kind, label in items:
-        text = latin(label)
-        tw = stringWidth(text, FONT, MIN_PT)
-        if cx + 18 + tw > x + w:
-            break  # (both languages fit on one line of the page's width)
+    for kind, text, dx, line in _legend_places(w):
+        cx, cy = x + dx, y_top - 11 - 12 * line
         c.setStrokeGray(0)
         c.setFillGray(0)
         if kind in ("route", "assumed", "road"):
@@ -650,6 +669,5 @@ def draw_legend(c: Any, x: float, y: float, w: float) -> float:
             c.circle(cx + 8, cy + 3, 5, stroke=1, fill=0)
         c.setFillGray(0)
         c.drawString(cx + 18, cy, text)
-        cx += 18 + tw + 6
     c.restoreState()
-    return 12.0
+    return legend_height(w)
