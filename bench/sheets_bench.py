@@ -53,6 +53,11 @@ if args["workers"]:
     kw["workers"] = args["workers"]
 if args.get("lang"):
     kw["lang"] = args["lang"]
+def rss_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+rss0 = rss_mb()
 with tempfile.TemporaryDirectory() as tmp:
     out = Path(tmp) / "sheets"
     cpu0 = time.process_time()
@@ -81,7 +86,8 @@ with tempfile.TemporaryDirectory() as tmp:
         "render_cpu_s": stats.get("render_cpu_s"),
         "workers": stats.get("workers", 1),
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "worker_peak_mb": stats.get("worker_peak_mb"),
+        "rss_before_mb": rss0,
+        "worker_private_mb": stats.get("worker_private_mb"),
         "trip_pdfs": len(pdfs),
         "pdf_bytes": sum(f.stat().st_size for f in pdfs),
         "all_bytes": sum(f.stat().st_size for f in files),
@@ -157,16 +163,21 @@ def main() -> None:
         f"load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (a shared machine: "
         f"compare within this run). Plan: {plan_id}. `before` = commit {ns.baseline}.",
         "",
-        "| code | trip PDFs | pages | wall s | drawing CPU s | peak MB (caller / worker) "
-        "| PDFs MB | all files MB | app zip MB | zip s |",
+        "| code | trip PDFs | pages | wall s | CPU s, all processes (drawing) "
+        "| peak MB: caller (+ for the sheets) / private MB per worker | PDFs MB | all files MB "
+        "| app zip MB | zip s |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, r in rows.items():
-        cpu = r["render_cpu_s"] if r["render_cpu_s"] is not None else r["parent_cpu_s"]
-        worker = f" / {r['worker_peak_mb']:.0f}" if r.get("worker_peak_mb") else ""
+        drawing = r["render_cpu_s"]
+        in_workers = drawing if r.get("workers", 1) > 1 else 0.0
+        total = r["parent_cpu_s"] + in_workers
+        cpu = f"{total:.1f}" + (f" ({drawing:.1f})" if drawing is not None else "")
+        worker = f" / {r['worker_private_mb']:.0f}" if r.get("worker_private_mb") else ""
+        extra = r["peak_mb"] - r["rss_before_mb"]
         lines.append(
-            f"| {name} | {r['trip_pdfs']} | {sum(r['pages'])} | {r['wall_s']:.1f} | {cpu:.1f} "
-            f"| {r['peak_mb']:.0f}{worker} | {r['pdf_bytes'] / 1e6:.2f} "
+            f"| {name} | {r['trip_pdfs']} | {sum(r['pages'])} | {r['wall_s']:.1f} | {cpu} "
+            f"| {r['peak_mb']:.0f} (+{extra:.0f}){worker} | {r['pdf_bytes'] / 1e6:.2f} "
             f"| {r['all_bytes'] / 1e6:.2f} | {r['zip_bytes'] / 1e6:.2f} | {r['zip_s']:.2f} |"
         )
     after = rows["after, 1 process"]

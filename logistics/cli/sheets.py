@@ -54,10 +54,12 @@ def sheets(
         raise InputError("--lang", str(exc)) from None
     p, sc, net, _pts = plan_and_scenario(plan, scenario, data, points=False)
     target = out if out is not None else plan.parent
-    with console.status(_("writing {n} trip sheets...").format(n=len(p.trips()))):
-        files = write_sheets(
-            p, sc, net, target, price_bs=price, date=date_option(date, sc), lang=sheet_lang
-        )
+    # a plain line, not a spinner: a spinner's thread would keep the sheet workers from
+    # being forked (they would start from scratch instead, slower and larger)
+    console.print(_("writing {n} trip sheets...").format(n=len(p.trips())), highlight=False)
+    files = write_sheets(
+        p, sc, net, target, price_bs=price, date=date_option(date, sc), lang=sheet_lang
+    )
     pages = list(files.pages.values())
     console.print(
         ngettext(

@@ -364,7 +364,11 @@ def render_trip_pdf(path: Path, ctx: SheetContext, truck: TruckPlan, trip: Trip)
     ident = _("plan {plan} · sheet {sheet} · {truck} trip {trip}").format(
         plan=pid, sheet=sheet, truck=truck.truck_id, trip=trip.trip_no
     )
-    c = Canvas(str(path), pagesize=(PAGE_W, PAGE_H), pageCompression=1, initialFontName=FONT)
+    # invariant: no creation time or random id in the file, so the same plan gives the
+    # same bytes (whichever process draws it)
+    c = Canvas(
+        str(path), pagesize=(PAGE_W, PAGE_H), pageCompression=1, initialFontName=FONT, invariant=1
+    )
     c.setTitle(latin(_("Delivery sheet {truck} trip {trip}").format(
         truck=truck.truck_id, trip=trip.trip_no)))  # fmt: skip
     c.setAuthor("senkata sheets")

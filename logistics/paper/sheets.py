@@ -68,7 +68,7 @@ class WrittenSheets:
     #: pages of each trip PDF
     pages: dict[Path, int] = field(default_factory=dict)
     #: how the trip PDFs were drawn: ``workers``, ``render_cpu_s`` (CPU seconds of the
-    #: drawing, all processes), ``worker_peak_mb`` (largest resident size of a worker)
+    #: drawing, all processes), ``worker_private_mb`` (largest private memory of a worker)
     stats: dict[str, float] = field(default_factory=dict)
 
     def __iter__(self) -> Iterator[Path]:
@@ -162,8 +162,7 @@ Rendered = tuple[list[tuple[str, int, list]], float, float]
 
 def _render(ctx: SheetContext, jobs: list[tuple[str, int, str]]) -> Rendered:
     """Render trip sheets ``(truck, trip, path)``; return ([(path, pages, blockades met)],
-    CPU seconds, peak resident MB of this process)."""
-    import resource
+    CPU seconds, private memory of this process in MB)."""
     import time
 
     from logistics.paper.pdf import render_trip_pdf
@@ -178,8 +177,21 @@ def _render(ctx: SheetContext, jobs: list[tuple[str, int, str]]) -> Rendered:
             pages = render_trip_pdf(Path(path), ctx, truck, trip)
             met = [(c.blockade.id, c.kind) for c in ctx.checkpoints(truck, trip)]
             out.append((path, pages, met))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return out, time.process_time() - cpu, peak
+    return out, time.process_time() - cpu, _private_mb()
+
+
+def _private_mb() -> float:
+    """Memory this process holds alone (MB: private pages, not the libraries it shares)."""
+    try:
+        with open("/proc/self/smaps_rollup", encoding="ascii") as fh:
+            kb = sum(
+                int(ln.split()[1]) for ln in fh if ln.startswith(("Private_Clean", "Private_Dirty"))
+            )
+        return kb / 1024
+    except OSError:  # pragma: no cover - not Linux
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _render_in_worker(jobs: list[tuple[str, int, str]]) -> Rendered:
@@ -195,13 +207,19 @@ def default_workers() -> int:
 
 
 def _start_pool(ctx: SheetContext, workers: int) -> Any:
-    """Worker processes started from a clean server process (``forkserver``), never forked
-    from this one: the app serves many sessions on threads, and forking a threaded process
-    can deadlock the child."""
+    """Worker processes: forked from this process when it runs a single thread (the CLI:
+    nothing to import again, memory shared until written), else started from a clean server
+    process (``forkserver``; the app serves its sessions on threads, and forking a threaded
+    process can deadlock the child)."""
     import multiprocessing as mp
+    import threading
     from concurrent.futures import ProcessPoolExecutor
 
-    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+    methods = mp.get_all_start_methods()
+    if threading.active_count() == 1 and "fork" in methods:
+        method = "fork"
+    else:
+        method = "forkserver" if "forkserver" in methods else "spawn"
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=mp.get_context(method),
@@ -278,7 +296,7 @@ def write_sheets(
         ]  # a re-planned trip that only brings its load back has no hand-over: no sheet
         n_workers = max(1, min(workers or default_workers(), len(jobs)))
         results: list[tuple[str, int, list]] = []
-        stats = {"workers": 1.0, "render_cpu_s": 0.0, "worker_peak_mb": 0.0}
+        stats = {"workers": 1.0, "render_cpu_s": 0.0, "worker_private_mb": 0.0}
         if n_workers > 1 and len(jobs) >= PARALLEL_FROM:
             stats["workers"] = n_workers
             chunks = [jobs[k :: n_workers * 2] for k in range(n_workers * 2)]
@@ -289,7 +307,7 @@ def write_sheets(
                     part, cpu, peak = f.result()
                     results += part
                     stats["render_cpu_s"] += cpu
-                    stats["worker_peak_mb"] = max(stats["worker_peak_mb"], peak)
+                    stats["worker_private_mb"] = max(stats["worker_private_mb"], peak)
         else:
             _write_files(t, ctx, summary)
             results, stats["render_cpu_s"], _peak = _render(ctx, jobs)

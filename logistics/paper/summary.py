@@ -180,6 +180,7 @@ def render_summary_pdf(
                       heights=[28], extra=[("VALIGN", (0, 0), (-1, -1), "TOP")]))  # fmt: skip
     doc = SimpleDocTemplate(
         str(path),
+        invariant=1,
         pagesize=landscape(A4),
         leftMargin=MARGIN,
         rightMargin=MARGIN,

@@ -397,7 +397,9 @@ def test_sheets_command_into_a_folder_named_sheets(small, tmp_path):
         [str(tmp_path / "plan.json"), "-s", str(tmp_path / "scenario.yaml"), "--out", str(out)],
     )
     assert r.exit_code == 0, r.output
-    assert " ".join(r.output.split()) == (
+    first, rest = r.output.split("\n", 1)
+    assert first == "writing 3 trip sheets..."
+    assert " ".join(rest.split()) == (
         f"plan {plan.plan_id()}: 3 trip sheets (3 pages) in {out / 'sheets'}; also "
         "plant-summary.pdf, deliveries.csv, deliveries.xlsx, routes.geojson, routes.gpx"
     )
@@ -457,3 +459,19 @@ def test_default_scenario_sheets(net, tmp_path):
         rows = list(csv.DictReader(fh))
     assert sum(int(r["cylinders"]) for r in rows) == plan.delivered
     assert all(c.ok for c in verify_sheet_checksum(tmp_path / "deliveries.xlsx"))
+
+
+def test_workers_draw_the_same_sheets(small, net, tmp_path, monkeypatch):
+    """Drawn by two worker processes or here, the sheets are the same bytes (and the same
+    plan gives the same bytes twice: no time stamp or random id in the PDFs; the XLSX
+    carries openpyxl's save time, so it is left out)."""
+    sc, plan = small
+    here = write_sheets(plan, sc, net, tmp_path / "here", price_bs=PRICE, workers=1)
+    again = write_sheets(plan, sc, net, tmp_path / "again", price_bs=PRICE, workers=1)
+    monkeypatch.setattr("logistics.paper.sheets.PARALLEL_FROM", 1)
+    pool = write_sheets(plan, sc, net, tmp_path / "pool", price_bs=PRICE, workers=2)
+    assert pool.stats["workers"] == 2 and here.stats["workers"] == 1
+    for a, b, c in zip(here, again, pool, strict=True):
+        assert a.name == b.name == c.name
+        if a.suffix != ".xlsx":
+            assert a.read_bytes() == b.read_bytes() == c.read_bytes(), a.name
