@@ -28,6 +28,7 @@ from logistics.paper.directions import (
     road_at,
     window_text,
 )
+from logistics.paper.maplegend import draw_legend, legend_height
 from logistics.paper.printing import (
     BOLD,
     FONT,
@@ -41,14 +42,7 @@ from logistics.paper.printing import (
     styles,
 )
 from logistics.paper.qr import draw_qr, qr_payload
-from logistics.paper.tripmap import (
-    MapBox,
-    draw_legend,
-    draw_trip_map,
-    fit,
-    legend_height,
-    view_extent,
-)
+from logistics.paper.tripmap import MapBox, draw_trip_map, fit, view_extent
 from logistics.plan import Trip, TruckPlan
 
 PAGE_W, PAGE_H = 595.2756, 841.8898  # A4, points

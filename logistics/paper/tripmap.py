@@ -1,5 +1,8 @@
 """The trip map of a delivery sheet, drawn as vectors from our own road geometry (no tiles).
 
+Names are placed by :mod:`~logistics.paper.maplabels`; the legend and hatching are in
+:mod:`~logistics.paper.maplegend`.
+
 Black and white by design: the route is a thick black line (assumed links dashed) over thin
 grey roads (main roads a little wider); stops are numbered white discs, the plant a black
 square; a closed blockade is a black ring crossed out, a permit checkpoint a hatched ring
@@ -17,21 +20,20 @@ from typing import Any
 
 import numpy as np
 from shapely.geometry import Polygon, box
-from shapely.geometry.base import BaseGeometry
 
 from logistics.i18n import _, fmt_num
 from logistics.paper.checkpoints import Checkpoint
+from logistics.paper.maplabels import Labels, along, place_near, tag_box, text_width
+from logistics.paper.maplegend import ASSUMED_W, GREY, ROUTE_W, hatch
 from logistics.paper.printing import BOLD, FONT, MIN_PT, latin
 from logistics.paper.steps import node_indices
 from logistics.plan import BlockadeZone, Plan, Trip
 from logistics.roads import KIND_ROAD, TO_METRIC, RoadNetwork
 
-_ROUTE_W, _ASSUMED_W, _CASING_W = 2.6, 1.7, 5.0
-_GREY, _MAIN_GREY = 0.62, 0.45
+_ROUTE_W, _ASSUMED_W, _CASING_W = ROUTE_W, ASSUMED_W, 5.0
+_GREY, _MAIN_GREY = GREY, 0.45
 _MAIN = {"motorway", "trunk", "primary", "secondary"}
 _STOP_R = 7.0
-_LABEL_PT = MIN_PT
-_HALO_W = 2.4
 
 
 @dataclass
@@ -88,113 +90,6 @@ def fit(extent: tuple[float, float, float, float], mb: MapBox, margin: float = 1
     mb.x0 = cx - mb.w / 2 / scale
     mb.y0 = cy - (mb.h + foot) / 2 / scale
     return mb
-
-
-class _Labels:
-    """Placed label and marker outlines (page points); a new label must not touch them."""
-
-    def __init__(self, frame: BaseGeometry) -> None:
-        self.frame = frame
-        self.taken: list[tuple[tuple[float, float, float, float], BaseGeometry]] = []
-
-    def free(self, shape: BaseGeometry) -> bool:
-        if not self.frame.contains(shape):
-            return False
-        x0, y0, x1, y1 = shape.bounds
-        return not any(
-            b[0] <= x1 and x0 <= b[2] and b[1] <= y1 and y0 <= b[3] and shape.intersects(t)
-            for b, t in self.taken
-        )
-
-    def take(self, shape: BaseGeometry) -> None:
-        self.taken.append((shape.bounds, shape))
-
-
-def _text_box(x: float, y: float, w: float, h: float, angle: float = 0.0) -> Polygon:
-    """Outline of a text line whose baseline starts at (x, y), rotated by ``angle`` degrees."""
-    a = math.radians(angle)
-    ca, sa = math.cos(a), math.sin(a)
-    pts = [(0, -0.25 * h), (w, -0.25 * h), (w, 0.95 * h), (0, 0.95 * h)]
-    return Polygon([(x + px * ca - py * sa, y + px * sa + py * ca) for px, py in pts])
-
-
-def _halo(c: Any, x: float, y: float, text: str, *, font: str = FONT, gray: float = 0.0,
-          angle: float = 0.0, size: float = _LABEL_PT) -> None:  # fmt: skip
-    c.saveState()
-    c.translate(x, y)
-    if angle:
-        c.rotate(angle)
-    c.setFont(font, size)
-    c.setStrokeGray(1)
-    c.setLineWidth(_HALO_W)
-    c.setLineJoin(1)
-    c.drawString(0, 0, text, mode=1)
-    c.setFillGray(gray)
-    c.drawString(0, 0, text, mode=0)
-    c.restoreState()
-
-
-def _place_near(
-    c: Any, labels: _Labels, text: str, x: float, y: float, r: float, *, font: str = FONT
-) -> bool:
-    """Put ``text`` beside a marker of radius ``r`` at (x, y): right, left, above, below."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    w, h = stringWidth(text, font, _LABEL_PT), _LABEL_PT
-    for dx, dy in ((r + 2, -h / 3), (-r - 2 - w, -h / 3), (-w / 2, r + 2), (-w / 2, -r - h),
-                   (r, r), (r, -r - h), (-r - w, r), (-r - w, -r - h)):  # fmt: skip
-        shape = _text_box(x + dx, y + dy, w, h)
-        if labels.free(shape):
-            labels.take(shape)
-            _halo(c, x + dx, y + dy, text, font=font)
-            return True
-    return False
-
-
-def _along(
-    c: Any, labels: _Labels, text: str, px: np.ndarray, py: np.ndarray, *, gray: float,
-    offset: float,
-) -> bool:  # fmt: skip
-    """Put ``text`` beside a nearly straight stretch of the polyline (page points)."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    w = stringWidth(text, FONT, _LABEL_PT)
-    seg = np.hypot(np.diff(px), np.diff(py))
-    cum = np.concatenate([[0.0], np.cumsum(seg)])
-    total = float(cum[-1])
-    if total < w + 8:
-        return False
-    centres = sorted(
-        np.arange(w / 2 + 2, total - w / 2 - 2, 14.0), key=lambda s: abs(s - total / 2)
-    )
-    for s in centres[:24]:
-        a, b = s - w / 2, s + w / 2
-        ax, ay = np.interp(a, cum, px), np.interp(a, cum, py)
-        bx, by = np.interp(b, cum, px), np.interp(b, cum, py)
-        inner = (cum > a) & (cum < b)
-        chord = math.hypot(bx - ax, by - ay)
-        if chord < 0.85 * w:
-            continue  # too curved for a straight label
-        if inner.any():
-            # distance of the inner vertices from the chord
-            nx, ny = -(by - ay) / chord, (bx - ax) / chord
-            dev = np.abs((px[inner] - ax) * nx + (py[inner] - ay) * ny)
-            if float(dev.max()) > 5.0:
-                continue
-        angle = math.degrees(math.atan2(by - ay, bx - ax))
-        if angle > 90 or angle < -90:  # keep text upright
-            ax, ay, bx, by = bx, by, ax, ay
-            angle = math.degrees(math.atan2(by - ay, bx - ax))
-        nx, ny = -math.sin(math.radians(angle)), math.cos(math.radians(angle))
-        for side in (1, -1):
-            shift = offset if side > 0 else -offset - _LABEL_PT * 0.7
-            sx, sy = ax + nx * shift, ay + ny * shift
-            shape = _text_box(sx, sy, w, _LABEL_PT, angle)
-            if labels.free(shape):
-                labels.take(shape)
-                _halo(c, sx, sy, text, gray=gray, angle=angle)
-                return True
-    return False
 
 
 def _runs(net: RoadNetwork, trip: Trip) -> tuple[list[tuple[np.ndarray, np.ndarray, bool]], dict]:
@@ -334,22 +229,7 @@ def _background(c: Any, net: RoadNetwork, mb: MapBox) -> list[tuple]:
     return named
 
 
-def _hatch(c: Any, clip: Any, area: tuple[float, float, float, float], step: float) -> None:
-    """Diagonal lines ``step`` apart over ``area`` (x0, y0, x1, y1), inside ``clip``."""
-    x0, y0, x1, y1 = area
-    c.saveState()
-    c.clipPath(clip, stroke=0, fill=0)
-    c.setLineWidth(0.7)
-    c.setStrokeGray(0)
-    span = (x1 - x0) + (y1 - y0)
-    k = 0.0
-    while k < span:
-        c.line(x0 + k, y0, x0 + k - (y1 - y0), y1)
-        k += step
-    c.restoreState()
-
-
-def _zone(c: Any, net: RoadNetwork, mb: MapBox, z: BlockadeZone, labels: _Labels) -> tuple:
+def _zone(c: Any, net: RoadNetwork, mb: MapBox, z: BlockadeZone, labels: Labels) -> tuple:
     """Draw one blockade; return (page x, y, radius) of its mark."""
     if z.zone is not None:
         cen = z.zone.centroid
@@ -365,7 +245,7 @@ def _zone(c: Any, net: RoadNetwork, mb: MapBox, z: BlockadeZone, labels: _Labels
             c.line(x - d, y - d, x + d, y + d)
             c.line(x - d, y + d, x + d, y - d)
         else:
-            _hatch(c, clip, (x - r, y - r, x + r, y + r), 2.6)
+            hatch(c, clip, (x - r, y - r, x + r, y + r), 2.6)
         c.setStrokeGray(0)
         c.setLineWidth(2.2 if z.closed else 1.4)
         c.circle(x, y, r, stroke=1, fill=0)
@@ -434,7 +314,7 @@ def _route(c: Any, mb: MapBox, runs: list[tuple[np.ndarray, np.ndarray, bool]]) 
     c.setDash()
 
 
-def _marker(c: Any, labels: _Labels, x: float, y: float, text: str, *, square: bool) -> None:
+def _marker(c: Any, labels: Labels, x: float, y: float, text: str, *, square: bool) -> None:
     """The plant (black square, white letter) or a stop (white disc, black number)."""
     c.setStrokeGray(0)
     c.setLineWidth(1.5)
@@ -449,7 +329,7 @@ def _marker(c: Any, labels: _Labels, x: float, y: float, text: str, *, square: b
     labels.take(box(x - 8, y - 8, x + 8, y + 8))
 
 
-def _tags(c: Any, mb: MapBox, labels: _Labels, by_zone: dict, marks: dict) -> None:
+def _tags(c: Any, mb: MapBox, labels: Labels, by_zone: dict, marks: dict) -> None:
     """Checkpoint tags where the route meets them; one tag per place (a blockade met on
     the way out and back at one spot gets ``C1 C3``)."""
     for zid, met in by_zone.items():
@@ -462,15 +342,15 @@ def _tags(c: Any, mb: MapBox, labels: _Labels, by_zone: dict, marks: dict) -> No
             else:
                 spots.append(([tag], tx, ty))
         for tags, tx, ty in spots:
-            _tag(c, labels, " ".join(tags), tx, ty)
+            tag_box(c, labels, " ".join(tags), tx, ty)
 
 
-def _road_names(c: Any, mb: MapBox, labels: _Labels, route_names: dict, named: list) -> None:
+def _road_names(c: Any, mb: MapBox, labels: Labels, route_names: dict, named: list) -> None:
     """Names of the route's roads (black), then of up to 12 other roads in view (grey)."""
     for name, parts in sorted(route_names.items(), key=lambda kv: -_length(kv[1])):
         for xs, ys in sorted(parts, key=lambda p: -_length([p])):
             px, py = mb.page(xs, ys)
-            if _along(c, labels, latin(name), px, py, gray=0.0, offset=_ROUTE_W + 1.5):
+            if along(c, labels, latin(name), px, py, gray=0.0, offset=_ROUTE_W + 1.5):
                 break
     done = set(route_names)
     spans = sorted(((span, name, px, py) for name, px, py, span in named), key=lambda t: -t[0])
@@ -478,7 +358,7 @@ def _road_names(c: Any, mb: MapBox, labels: _Labels, route_names: dict, named: l
         if name in done or len(done) - len(route_names) >= 12:
             continue
         text = latin(name)
-        if span >= _text_width(text) + 8 and _along(c, labels, text, px, py, gray=0.3, offset=1.5):
+        if span >= text_width(text) + 8 and along(c, labels, text, px, py, gray=0.3, offset=1.5):
             done.add(name)
 
 
@@ -497,7 +377,7 @@ def draw_trip_map(
     ``checkpoints`` are the trip's (label, checkpoint) pairs; ``zones`` every blockade that
     stands during the trip (those in view are drawn, named where there is room).
     """
-    labels = _Labels(box(mb.x, mb.y, mb.x + mb.w, mb.y + mb.h).buffer(-2))
+    labels = Labels(box(mb.x, mb.y, mb.x + mb.w, mb.y + mb.h).buffer(-2))
     c.saveState()
     clip = c.beginPath()
     clip.rect(mb.x, mb.y, mb.w, mb.h)
@@ -525,11 +405,11 @@ def draw_trip_map(
     for z in zones:
         zx, zy, zr = marks[z.id]
         tags = " ".join(t for t, _c in by_zone.get(z.id, []))
-        _place_near(c, labels, _zone_label(z, tags), zx, zy, zr, font=BOLD)
-    _place_near(c, labels, latin(plan.plant.name), ppx, ppy, 7, font=BOLD)
+        place_near(c, labels, _zone_label(z, tags), zx, zy, zr, font=BOLD)
+    place_near(c, labels, latin(plan.plant.name), ppx, ppy, 7, font=BOLD)
     for k, name, sx, sy in stops:
         short = name if len(name) <= 34 else name[:33].rstrip() + "…"
-        _place_near(c, labels, latin(f"{k} {short}"), sx, sy, _STOP_R)
+        place_near(c, labels, latin(f"{k} {short}"), sx, sy, _STOP_R)
     _road_names(c, mb, labels, route_names, named)
     c.restoreState()
     c.setStrokeGray(0)
@@ -537,28 +417,11 @@ def draw_trip_map(
     c.rect(mb.x, mb.y, mb.w, mb.h, stroke=1, fill=0)
 
 
-def _tag(c: Any, labels: _Labels, text: str, x: float, y: float) -> None:
-    """A black box with white text (``C1``) beside a point of the route."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    w = stringWidth(text, BOLD, 9) + 5
-    for bx, by in ((x + 5, y + 5), (x - 5 - w, y + 5), (x + 5, y - 17), (x - 5 - w, y - 17)):
-        shape = box(bx, by, bx + w, by + 12)
-        if labels.free(shape):
-            break
-    c.setFillGray(0)
-    c.rect(bx, by, w, 12, stroke=0, fill=1)
-    c.setFillGray(1)
-    c.setFont(BOLD, 9)
-    c.drawString(bx + 2.5, by + 3, text)
-    labels.take(shape)
-
-
 def _length(parts: list[tuple[np.ndarray, np.ndarray]]) -> float:
     return sum(float(np.hypot(np.diff(x), np.diff(y)).sum()) for x, y in parts)
 
 
-def _scale_and_north(c: Any, mb: MapBox, labels: _Labels) -> None:
+def _scale_and_north(c: Any, mb: MapBox, labels: Labels) -> None:
     width_m = mb.w / mb.scale
     bar_m = min((b for b in (100, 200, 500, 1000, 2000, 5000, 10000) if b >= width_m / 7),
                 default=10000)  # fmt: skip
@@ -590,84 +453,9 @@ def _scale_and_north(c: Any, mb: MapBox, labels: _Labels) -> None:
     c.drawCentredString(nx, ny - 1, "N")
     c.setFont(FONT, MIN_PT)
     attribution = latin(_("roads: © OpenStreetMap contributors (ODbL), 2019 extract"))
-    w = _text_width(attribution)
+    w = text_width(attribution)
     c.setFillGray(1)
     c.rect(mb.x + mb.w - w - 6, mb.y + 1, w + 5, 10, stroke=0, fill=1)
     labels.take(box(mb.x + mb.w - w - 6, mb.y, mb.x + mb.w, mb.y + 11))
     c.setFillGray(0)
     c.drawRightString(mb.x + mb.w - 3, mb.y + 3.5, attribution)
-
-
-def _text_width(text: str) -> float:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    return float(stringWidth(text, FONT, MIN_PT))
-
-
-def _legend_items() -> list[tuple[str, str, float]]:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    items = [
-        ("route", _("route")),
-        ("assumed", _("assumed link (not in OSM)")),
-        ("road", _("other roads")),
-        ("stop", _("stop, in order")),
-        ("plant", _("plant")),
-        ("permit", _("checkpoint (permit)")),
-        ("closed", _("closed blockade")),
-    ]
-    return [(k, latin(t), float(stringWidth(latin(t), FONT, MIN_PT))) for k, t in items]
-
-
-def _legend_places(w: float) -> list[tuple[str, str, float, int]]:
-    """(kind, text, x offset, line) of each legend item in a width of ``w`` points."""
-    out = []
-    cx, line = 0.0, 0
-    for kind, text, tw in _legend_items():
-        if cx > 0 and cx + 18 + tw > w:
-            cx, line = 0.0, line + 1
-        out.append((kind, text, cx, line))
-        cx += 18 + tw + 6
-    return out
-
-
-def legend_height(w: float) -> float:
-    """Height (points) of the legend in a width of ``w`` points."""
-    return 12.0 * (1 + max(p[3] for p in _legend_places(w)))
-
-
-def draw_legend(c: Any, x: float, y_top: float, w: float) -> float:
-    """The map's symbols under it, from ``y_top`` down; returns the legend's height."""
-    c.saveState()
-    c.setFont(FONT, MIN_PT)
-    for kind, text, dx, line in _legend_places(w):
-        cx, cy = x + dx, y_top - 11 - 12 * line
-        c.setStrokeGray(0)
-        c.setFillGray(0)
-        if kind in ("route", "assumed", "road"):
-            c.setLineWidth({"route": _ROUTE_W, "assumed": _ASSUMED_W, "road": 0.8}[kind])
-            c.setStrokeGray(_GREY if kind == "road" else 0)
-            c.setDash(*((3, 2.2) if kind == "assumed" else ((), 0)))
-            c.line(cx, cy + 3, cx + 16, cy + 3)
-            c.setDash()
-        elif kind == "stop":
-            c.setFillGray(1)
-            c.setLineWidth(1.2)
-            c.circle(cx + 8, cy + 3, 4.5, stroke=1, fill=1)
-        elif kind == "plant":
-            c.rect(cx + 4, cy - 1, 8, 8, stroke=0, fill=1)
-        else:
-            clip = c.beginPath()
-            clip.circle(cx + 8, cy + 3, 5)
-            if kind == "permit":
-                _hatch(c, clip, (cx + 3, cy - 2, cx + 13, cy + 8), 2.2)
-            else:
-                c.setLineWidth(1.4)
-                c.line(cx + 4.5, cy - 0.5, cx + 11.5, cy + 6.5)
-                c.line(cx + 4.5, cy + 6.5, cx + 11.5, cy - 0.5)
-            c.setLineWidth(1.4)
-            c.circle(cx + 8, cy + 3, 5, stroke=1, fill=0)
-        c.setFillGray(0)
-        c.drawString(cx + 18, cy, text)
-    c.restoreState()
-    return legend_height(w)
