@@ -65,19 +65,31 @@ def halo(c: Any, x: float, y: float, text: str, *, font: str = FONT, gray: float
 
 
 def place_near(
-    c: Any, labels: Labels, text: str, x: float, y: float, r: float, *, font: str = FONT
-) -> bool:
-    """Put ``text`` beside a marker of radius ``r`` at (x, y): right, left, above, below."""
+    c: Any, labels: Labels, text: str, x: float, y: float, r: float, *, font: str = FONT,
+    force: bool = False,
+) -> bool:  # fmt: skip
+    """Put ``text`` beside a marker of radius ``r`` at (x, y): right, left, above, below.
+
+    With ``force`` the text is drawn even where it touches other labels (at the first place
+    inside the map) when no free place is left: a checkpoint's name must be on the map.
+    """
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     w, h = stringWidth(text, font, _LABEL_PT), _LABEL_PT
-    for dx, dy in ((r + 2, -h / 3), (-r - 2 - w, -h / 3), (-w / 2, r + 2), (-w / 2, -r - h),
-                   (r, r), (r, -r - h), (-r - w, r), (-r - w, -r - h)):  # fmt: skip
+    spots = [(r + 2, -h / 3), (-r - 2 - w, -h / 3), (-w / 2, r + 2), (-w / 2, -r - h),
+             (r, r), (r, -r - h), (-r - w, r), (-r - w, -r - h)]  # fmt: skip
+    for dx, dy in spots:
         shape = _text_box(x + dx, y + dy, w, h)
         if labels.free(shape):
             labels.take(shape)
             halo(c, x + dx, y + dy, text, font=font)
             return True
+    if force:
+        inside = [s for s in spots if labels.frame.contains(_text_box(x + s[0], y + s[1], w, h))]
+        dx, dy = (inside or spots)[0]
+        labels.take(_text_box(x + dx, y + dy, w, h))
+        halo(c, x + dx, y + dy, text, font=font)
+        return True
     return False
 
 

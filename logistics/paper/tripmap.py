@@ -266,7 +266,9 @@ def _zone(c: Any, net: RoadNetwork, mb: MapBox, z: BlockadeZone, labels: Labels)
     return x, y, r
 
 
-def _zone_label(z: BlockadeZone, tags: str) -> str:
+def _zone_label(z: BlockadeZone, tags: str, *, short: bool = False) -> str:
+    if short:
+        return latin((_("{tags} closed") if z.closed else _("{tags} checkpoint")).format(tags=tags))
     if z.closed:
         text = _("{tags} closed: {name}") if tags else _("closed: {name}")
     else:
@@ -405,7 +407,10 @@ def draw_trip_map(
     for z in zones:
         zx, zy, zr = marks[z.id]
         tags = " ".join(t for t, _c in by_zone.get(z.id, []))
-        place_near(c, labels, _zone_label(z, tags), zx, zy, zr, font=BOLD)
+        if not place_near(c, labels, _zone_label(z, tags), zx, zy, zr, font=BOLD) and tags:
+            # no room for the name: the tags and what it is, over whatever is there
+            place_near(c, labels, _zone_label(z, tags, short=True), zx, zy, zr, font=BOLD,
+                       force=True)  # fmt: skip
     place_near(c, labels, latin(plan.plant.name), ppx, ppy, 7, font=BOLD)
     for k, name, sx, sy in stops:
         short = name if len(name) <= 34 else name[:33].rstrip() + "…"
