@@ -71,7 +71,7 @@ def _gpx(plan: Plan, net: RoadNetwork) -> str:
                     description=f"{s.cylinders} cylinders, {s.group}",
                 )
             )
-    return gpx.to_xml()
+    return gpx.to_xml(prettyprint=False)  # no indentation: a third of the bytes
 
 
 def _geojson(plan: Plan, net: RoadNetwork) -> dict:
