@@ -230,7 +230,8 @@ def _draw_blocks(c: Any, blocks: list[Any], heights: list[float], y: float) -> f
 
 def _map(c: Any, ctx: SheetContext, trip: Trip, tags: list, y_top: float, lay: Layout) -> float:
     """The map (and its legend) as ``lay`` says, from ``y_top``; returns the y under it."""
-    in_trip = [z for z in ctx.zones if z.overlaps(trip.depart, trip.back)]
+    met = {ck.blockade.id for _t, ck in tags}
+    in_trip = [z for z in ctx.zones if z.id in met or z.overlaps(trip.depart, trip.back)]
     mb = MapBox(lay.map_x, y_top - lay.map_h, lay.map_w, lay.map_h)
     fit(view_extent(ctx.net, ctx.plan, trip, [ck for _t, ck in tags]), mb)
     draw_trip_map(c, mb, ctx.net, ctx.plan, trip, checkpoints=tags, zones=in_trip)
