@@ -198,6 +198,21 @@ def _render_in_worker(jobs: list[tuple[str, int, str]]) -> Rendered:
     return _render(_WORKER["ctx"], jobs)
 
 
+def _prepare(ctx: SheetContext) -> None:
+    """Build once, before workers start, what every sheet shares (the map's road lines and
+    lookups, the blockade tests, the drawing modules), so a forked worker finds it built and
+    a started one receives it with the map."""
+    from logistics.paper import pdf  # noqa: F401 - imported here, not once per worker
+    from logistics.paper.steps import edge_lookup, node_indices
+    from logistics.paper.tripmap import road_lines
+
+    road_lines(ctx.net)
+    edge_lookup(ctx.net)
+    node_indices(ctx.net, [int(ctx.net.node_osmid[0])])
+    if ctx.plan.trips():
+        ctx.checkpoints(*ctx.plan.trips()[0])
+
+
 def default_workers() -> int:
     """Worker processes for the trip sheets: one per core this process may use."""
     try:
@@ -300,6 +315,7 @@ def write_sheets(
         if n_workers > 1 and len(jobs) >= PARALLEL_FROM:
             stats["workers"] = n_workers
             chunks = [jobs[k :: n_workers * 2] for k in range(n_workers * 2)]
+            _prepare(ctx)
             with _start_pool(ctx, n_workers) as pool:
                 futures = [pool.submit(_render_in_worker, ch) for ch in chunks if ch]
                 _write_files(t, ctx, summary)  # meanwhile, here
