@@ -138,7 +138,6 @@ def replan(
 
         changed = changed_trucks(old, new)
         written = write_sheets(new, new_sc, net, out, trucks=changed)
-        pdfs = [p for p in written if p.parent.name == "sheets"]
         console.print(
             ngettext(
                 "new delivery sheets for {n} truck whose work changed ({trucks}): "
@@ -149,7 +148,7 @@ def replan(
             ).format(
                 n=fmt_int(len(changed)),
                 trucks=", ".join(sorted(changed)) or _("none"),
-                pdfs=fmt_int(len(pdfs)),
+                pdfs=fmt_int(len(written.trip_pdfs)),
                 folder=out / "sheets",
             ),
             markup=False,

@@ -17,6 +17,7 @@ from datetime import date as Date
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -66,6 +67,18 @@ class _Model(BaseModel):
 Lat = Annotated[float, Field(ge=-90, le=90)]
 Lon = Annotated[float, Field(ge=-180, le=180)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()/-]{2,39}$")
+
+
+def _phone(value: str) -> str:
+    if not _PHONE.match(value):
+        msg = f"expected a phone number (digits, spaces, + - ( ) /), got {value[:40]!r}"
+        raise ValueError(msg)
+    return value
+
+
+#: A phone number printed on the delivery sheets as a contact line.
+Phone = Annotated[str, AfterValidator(_phone)]
 
 
 class TimeWindow(_Model):
@@ -127,6 +140,8 @@ class Plant(_Model):
     #: The gate reaches every road node within this many metres (assumed links; 0 = only
     #: the nearest node). Covers both carriageways of a divided avenue.
     access_m: float = Field(default=75.0, ge=0, le=500)
+    #: Contact line printed on every delivery sheet (empty by default: we ship no numbers).
+    phone: Phone | None = None
 
 
 class TruckGroup(_Model):
@@ -194,6 +209,8 @@ class Commission(_Model):
 
     id: Name
     members: list[Name] = Field(min_length=1)
+    #: Contact line printed on this commission's delivery sheets (empty by default).
+    phone: Phone | None = None
 
 
 class Guards(_Model):

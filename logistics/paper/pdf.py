@@ -1,477 +1,396 @@
-"""The printed side of :mod:`logistics.paper`: trip sheets, the plant summary, trip maps.
+"""The trip sheet: one A4 page per trip, two for long ones, in black and white.
 
-A4, black and white: the map tells route, assumed links, other roads, stops and the plant
-apart by line width, dash and marker shape, never by colour alone. Text uses the standard
-PDF fonts (cp1252); characters they lack print as ``?`` rather than as blank boxes.
+Page 1 holds what is signed and counted (truck, load, the commission, the stops with
+households, ration, cylinders and boxes to fill, the checkpoints with a stamp box each,
+incidents), then the map and the turn-by-turn in two columns. When the turn-by-turn does
+not fit under a map of useful size, page 1 keeps the map and page 2 takes the list (and
+the map too, when the stops leave no room for it on page 1). Tables are reportlab
+flowables placed on the canvas at measured heights, so the number of pages is known before
+drawing and the footer says "page 1 of 2".
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
-import itertools
-import json
-import math
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
-from xml.sax.saxutils import escape
+from typing import Any
 
-import numpy as np
-
+from logistics.i18n import _, fmt_int, fmt_num
 from logistics.model import format_hhmm
+from logistics.paper.checkpoints import Checkpoint
+from logistics.paper.context import SheetContext
 from logistics.paper.data import shift_label
-from logistics.paper.steps import edge_lookup, leg_steps
-from logistics.plan import Plan, Trip, TruckPlan
-from logistics.roads import KIND_ROAD, RoadNetwork
+from logistics.paper.directions import (
+    direction_rows,
+    distance_text,
+    draw_rows,
+    flow,
+    road_at,
+    window_text,
+)
+from logistics.paper.maplegend import draw_legend, legend_height
+from logistics.paper.printing import (
+    BOLD,
+    FONT,
+    MARGIN,
+    footer,
+    grid,
+    latin,
+    long_date,
+    money,
+    para,
+    styles,
+)
+from logistics.paper.qr import draw_qr, qr_payload
+from logistics.paper.tripmap import MapBox, draw_trip_map, fit, view_extent
+from logistics.plan import Trip, TruckPlan
 
-_MARGIN_MM = 12.0
-_GREY = 0.72
-
-
-def _latin(text: object) -> str:
-    """Text the standard PDF fonts can show (cp1252); anything else becomes '?'."""
-    return str(text).encode("cp1252", "replace").decode("cp1252")
-
-
-def _styles() -> dict[str, Any]:
-    from reportlab.lib.styles import ParagraphStyle
-
-    base = ParagraphStyle("base", fontName="Helvetica", fontSize=9, leading=11)
-
-    def style(name: str, **kw: Any) -> ParagraphStyle:
-        return ParagraphStyle(name, parent=base, **kw)
-
-    bold = "Helvetica-Bold"
-    return {
-        "base": base,
-        "small": style("small", fontSize=7.5, leading=9),
-        "bold": style("bold", fontName=bold),
-        "title": style("title", fontName=bold, fontSize=15, leading=18),
-        "h2": style("h2", fontName=bold, fontSize=11, leading=14, spaceBefore=7, spaceAfter=3),
-        "big": style("big", fontName=bold, fontSize=13, leading=16),
-    }
-
-
-def _p(text: object, style: Any) -> Any:
-    from reportlab.platypus import Paragraph
-
-    return Paragraph(escape(_latin(text)), style)
+PAGE_W, PAGE_H = 595.2756, 841.8898  # A4, points
+CONTENT_W = PAGE_W - 2 * MARGIN
+_GAP = 4.5
+_COL_GAP = 10.0
+_QR = 72.0
+_MAP_MIN, _MAP_MAX = 165.0, 330.0
+_SIDE_MAP_MIN = 140.0  # a half-width map: 93 x 49 mm at least
+_TOP = PAGE_H - MARGIN
+_BOTTOM = MARGIN + 12  # above the footer
 
 
-def _canvas_with_footer(footer: str) -> type:
-    """A canvas class printing ``footer · page n of N`` on every page (N known at save)."""
-    from reportlab.lib.units import mm
+def _tags(checkpoints: list[Checkpoint]) -> list[tuple[str, Checkpoint]]:
+    return [(f"C{k}", c) for k, c in enumerate(checkpoints, start=1)]
+
+
+def _header(c: Any, ctx: SheetContext, truck: TruckPlan, trip: Trip, rows: list[dict]) -> float:
+    """Title, truck and trip, date and shift, plan and sheet ids, the QR code."""
+    sheet, pid = rows[0]["sheet"], rows[0]["plan_id"]
+    x, y = MARGIN, _TOP
+    c.setFillGray(0)
+    c.setFont(BOLD, 14)
+    c.drawString(x, y - 13, latin(_("DELIVERY SHEET · {plant}").format(plant=ctx.plan.plant.name)))
+    c.setFont(BOLD, 22)
+    big = _("{truck} · trip {trip} of {n}").format(
+        truck=truck.truck_id, trip=trip.trip_no, n=ctx.n_trips(truck)
+    )
+    c.drawString(x, y - 38, latin(big))
+    c.setFont(FONT, 10)
+    date = long_date(rows[0]["date"]) or "____ / ____ / ______"
+    line = _("{date} · shift {shift}").format(date=date, shift=shift_label(ctx.plan))
+    c.drawString(x, y - 53, latin(line))
+    c.setFont(FONT, 8)
+    c.drawString(x, y - 65, latin(ctx.plan.scenario))
+    qx = PAGE_W - MARGIN - _QR
+    draw_qr(c, qr_payload(pid, truck.truck_id, trip.trip_no, sheet), qx, y - _QR + 2, _QR)
+    c.setFont(FONT, 8)
+    c.drawRightString(qx - 4, y - 12, latin(_("plan (for the ledger)")))
+    c.setFont(BOLD, 11)
+    c.drawRightString(qx - 4, y - 25, pid)
+    c.setFont(FONT, 8)
+    c.drawRightString(qx - 4, y - 38, latin(_("sheet")))
+    c.setFont(BOLD, 11)
+    c.drawRightString(qx - 4, y - 51, sheet)
+    return _QR + 2
+
+
+def _blocks(ctx: SheetContext, truck: TruckPlan, trip: Trip, rows: list[dict],
+            tags: list[tuple[str, Checkpoint]]) -> list[Any]:  # fmt: skip
+    """The tables of page 1, top to bottom (flowables, measured by the caller)."""
+    from reportlab.platypus import Spacer
+
+    st = styles()
+    b, t, sm, smb = st["bold"], st["base"], st["small"], st["smallb"]
+    order = ctx.order[(truck.truck_id, trip.trip_no)]
+    times = _("{depart} / {back} planned · {km} km").format(
+        depart=format_hhmm(trip.depart), back=format_hhmm(trip.back), km=fmt_num(trip.km, 1)
+    )
+    info = [
+        [para(_("Truck"), b),
+         para(_("{truck} (capacity {n} cylinders)").format(truck=truck.truck_id,
+                                                          n=fmt_int(truck.capacity)), t),
+         para(_("Gate order"), b),
+         para(_("{n} of {total} departures").format(n=order, total=ctx.n_gates), t)],
+        [para(_("Loading from"), b), para(format_hhmm(trip.load_start), t),
+         para(_("Depart / back"), b), para(times, t)],
+    ]  # fmt: skip
+    contacts = [
+        (_("Plant contact"), ctx.phones.get("plant")),
+        (_("Commission contact"), ctx.phones.get(truck.commission_id or "")),
+    ]
+    if any(v for _k, v in contacts):
+        info.append([para(contacts[0][0], b), para(contacts[0][1] or "-", t),
+                     para(contacts[1][0], b), para(contacts[1][1] or "-", t)])  # fmt: skip
+    out: list[Any] = [grid([78, 191.3, 78, 191.3], info, head=False)]
+    load = [[para(_("Cylinders loaded at the plant: {n}").format(n=fmt_int(trip.loaded)),
+                  st["big"]),
+             para(_("Counted at the gate:"), sm), para(_("Plant signature:"), sm)]]  # fmt: skip
+    out.append(grid([250, 144.3, 144.3], load, head=False, heights=[28],
+                    extra=[("VALIGN", (1, 0), (-1, 0), "TOP")]))  # fmt: skip
+    out.append(para(_("Guard commission {id}").format(id=truck.commission_id or "-"), st["h2"]))
+    head = [_("Role"), _("Roster id"), _("Name (print)"), _("Signature, departure"),
+            _("Signature, return")]  # fmt: skip
+    members: list[list[Any]] = [[para(h, smb) for h in head]]
+    members += [[para(ctx.role_text(m), sm), para(m, b), "", "", ""] for m in truck.members]
+    out.append(grid([150, 62, 128, 99.3, 99.3], members,
+                    heights=[None] + [21] * len(truck.members)))  # fmt: skip
+    out.append(para(_("Stops, in order"), st["h2"]))
+    head = [_("No."), _("Distribution point · district / zone"), _("Arrival"),
+            _("Households / ration"), _("Cylinders"), _("Total Bs"), _("Delivered"),
+            _("Returned"), _("Refused"), _("Junta: name, signature")]  # fmt: skip
+    table: list[list[Any]] = [[para(h, smb) for h in head]]
+    for r, s in zip(rows, trip.stops, strict=True):
+        info_p = ctx.points.get(r["point_id"])
+        where = " · ".join(x for x in (r["area"], r["zone"]) if x)
+        if s.priority:
+            where = _("priority site · {where}").format(where=where)
+        if info_p is None:
+            hh = "-"
+        elif info_p.kind == "priority":
+            hh = f"- / {fmt_int(info_p.ration)}"
+        else:
+            hh = f"{fmt_int(info_p.households)} / {fmt_int(info_p.ration)}"
+        table.append([para(r["stop"], b), [para(r["name"], b), para(where, sm)],
+                      para(r["arrive"], t), para(hh, t), para(fmt_int(r["cylinders"]), st["big"]),
+                      para(money(r["total_bs"]), t), "", "", "", Spacer(1, 24)])  # fmt: skip
+        # (the spacer keeps >= 24 pt to write and sign; long names grow the row)
+    total_bs = sum(r["total_bs"] for r in rows)
+    table.append(["", para(_("Total"), b), "", "", para(fmt_int(trip.loaded), st["big"]),
+                  para(money(total_bs), b), "", "", "", ""])  # fmt: skip
+    out.append(grid([20, 124, 38, 50, 44, 46, 50, 44, 52, 70.6], table))
+    note = _(
+        "Official price Bs {price} per cylinder. Arrival: planned. For each stop delivered + "
+        "returned + refused = its cylinders. Delivered: handed to the junta against its "
+        "signature. Refused: refused by the junta, brought back. Returned: not offered, "
+        "brought back."
+    ).format(price=money(ctx.price_bs))
+    out.append(para(note, sm))
+    if tags:
+        out.append(para(_("Checkpoints and blockades on the way"), st["h2"]))
+        out.append(_checkpoint_table(tags, st))
+    else:
+        out.append(para(_("Checkpoints and blockades on the way: none stands on or near this "
+                          "route in the plan."), b))  # fmt: skip
+    incidents = _("Incidents (blockades, refusals, damaged cylinders, anyone asking to buy):")
+    top = [("VALIGN", (0, 0), (-1, -1), "TOP")]
+    out.append(grid([CONTENT_W], [[para(incidents, sm)]], head=False, heights=[28], extra=top))
+    ids = " · ".join(f"{r['stop']} = {r['point_id']}" for r in rows)
+    out.append(para(_("Details for the ledger: points {ids}").format(ids=ids), sm))
+    return out
+
+
+def _checkpoint_table(tags: list[tuple[str, Checkpoint]], st: dict[str, Any]) -> Any:
+    from reportlab.platypus import Spacer
+
+    b, t, sm, smb = st["bold"], st["base"], st["small"], st["smallb"]
+    head = [_("No."), _("Blockade · what to do · where"), _("Stands"), _("Planned"),
+            _("Stamp or signature of the checkpoint, time")]  # fmt: skip
+    rows: list[list[Any]] = [[para(h, smb) for h in head]]
+    for tag, ck in tags:
+        z = ck.blockade
+        where = _("on {road}, km {km} of the trip").format(road=road_at(ck), km=fmt_num(ck.km, 1))
+        if ck.kind == "permit":
+            what = _("Permit checkpoint: stop, show this sheet, have it stamped here.")
+            planned = _("{time}, about {minutes} min").format(
+                time=format_hhmm(ck.time), minutes=fmt_num(ck.delay_min, 0)
+            )
+        elif ck.kind == "closed-near":
+            what = _("Closed blockade, {distance} from the route: do not drive towards it.").format(
+                distance=distance_text(ck.distance_m)
+            )
+            where = _("closest on {road}, km {km} of the trip").format(
+                road=road_at(ck), km=fmt_num(ck.km, 1)
+            )
+            planned = format_hhmm(ck.time)
+        elif ck.kind == "closed-off-hours":
+            what = _(
+                "Site of a closed blockade, not standing at the planned time: if it is there, "
+                "do not cross; turn back and call the plant."
+            )
+            planned = format_hhmm(ck.time)
+        else:
+            what = _(
+                "Site of a permit checkpoint, not standing at the planned time: if it is "
+                "there, stop and have it stamped here."
+            )
+            planned = format_hhmm(ck.time)
+        rows.append([para(tag, b), [para(z.name, b), para(what, sm), para(where, sm)],
+                     para(window_text(z.start, z.end, z.windowed), t), para(planned, t),
+                     Spacer(1, 26)])  # fmt: skip
+    return grid([24, 252, 58, 66, 138.6], rows, extra=[("VALIGN", (0, 1), (-1, -1), "TOP")])
+
+
+def _measure(blocks: list[Any]) -> list[float]:
+    return [blk.wrap(CONTENT_W, PAGE_H)[1] for blk in blocks]
+
+
+def _draw_blocks(c: Any, blocks: list[Any], heights: list[float], y: float) -> float:
+    for blk, h in zip(blocks, heights, strict=True):
+        blk.drawOn(c, MARGIN, y - h)
+        y -= h + _GAP
+    return y
+
+
+def _map(c: Any, ctx: SheetContext, trip: Trip, tags: list, y_top: float, lay: Layout) -> float:
+    """The map (and its legend) as ``lay`` says, from ``y_top``; returns the y under it."""
+    met = {ck.blockade.id for _t, ck in tags}
+    in_trip = [z for z in ctx.zones if z.id in met or z.overlaps(trip.depart, trip.back)]
+    mb = MapBox(lay.map_x, y_top - lay.map_h, lay.map_w, lay.map_h)
+    fit(view_extent(ctx.net, ctx.plan, trip, [ck for _t, ck in tags]), mb)
+    draw_trip_map(c, mb, ctx.net, ctx.plan, trip, checkpoints=tags, zones=in_trip)
+    legend = draw_legend(c, lay.map_x, y_top - lay.map_h - 2, lay.map_w)
+    return y_top - lay.map_h - 2 - legend - _GAP
+
+
+def _heading(c: Any, text: str, x: float, y: float) -> float:
+    c.setFont(BOLD, 10.5)
+    c.setFillGray(0)
+    c.drawString(x, y - 10.5, latin(text))
+    return y - _HEAD
+
+
+_HEAD = 15.0  # the list's heading
+_LEGEND = 14.0  # the legend under a map of the page's width (one line)
+_CONT = 16.0  # the continuation line on top of pages 2+
+_MIN_COLUMN = 50.0  # less room than this under page 1 is not worth a start of the list
+
+
+def _two_columns(page: int, y_top: float) -> list[tuple[int, float, float, float, float]]:
+    """Two columns ``(page, x, y_top, width, height)`` from ``y_top`` to the foot."""
+    w = (CONTENT_W - _COL_GAP) / 2
+    h = y_top - _BOTTOM
+    return [(page, MARGIN, y_top, w, h), (page, MARGIN + w + _COL_GAP, y_top, w, h)]
+
+
+def _fits(rows: list, columns: list) -> bool:
+    return sum(len(p) for p in flow(rows, [c[1:] for c in columns])) == len(rows)
+
+
+def _largest_map(rows: list, columns_for: Any) -> float | None:
+    """The tallest map (between the bounds) under which the rows still fit, or None."""
+    return _largest_between(rows, columns_for, _MAP_MIN, _MAP_MAX)
+
+
+def _largest_between(rows: list, columns_for: Any, lo: float, hi: float) -> float | None:
+    """The tallest map in [lo, hi] under which the rows still fit, or None."""
+    if not _fits(rows, columns_for(lo)):
+        return None
+    if _fits(rows, columns_for(hi)):
+        return hi
+    while hi - lo > 4:
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if _fits(rows, columns_for(mid)) else (lo, mid)
+    return lo
+
+
+@dataclass
+class Layout:
+    """How one trip sheet is laid out: the page and size of the map, the list's columns."""
+
+    pages: int
+    map_page: int
+    map_h: float
+    columns: list[tuple[int, float, float, float, float]]
+    map_w: float = CONTENT_W
+    map_x: float = MARGIN
+
+
+def trip_layout(y: float, directions: list) -> Layout:
+    """Lay out a sheet whose page 1 is filled down to ``y`` by the tables.
+
+    In order of preference: one page (the map as tall as the list leaves room for); two
+    pages with the map on page 1 and the list on page 2; two pages with the map over the
+    list on page 2 (the list starting under the tables of page 1 when there is room); more
+    pages only when the list does not fit even so.
+    """
+    below = y - _LEGEND - _GAP - _HEAD
+
+    def one_page(h: float) -> list:
+        return _two_columns(1, below - h)
+
+    h = _largest_map(directions, one_page) if below - _MAP_MIN - _BOTTOM >= _MIN_COLUMN else None
+    if h is not None:
+        return Layout(1, 1, h, one_page(h))
+    # one page, the map on the right half: the list down the left column, then on under
+    # the map
+    half = (CONTENT_W - _COL_GAP) / 2
+    right = MARGIN + half + _COL_GAP
+    legend = 2 + legend_height(half) + _GAP
+
+    def beside(h: float) -> list:
+        under = y - h - legend
+        return [(1, MARGIN, y - _HEAD, half, y - _HEAD - _BOTTOM),
+                (1, right, under, half, max(under - _BOTTOM, 0.0))]  # fmt: skip
+
+    full = y - _BOTTOM - legend
+    if full >= _SIDE_MAP_MIN:
+        h = _largest_between(directions, beside, _SIDE_MAP_MIN, full)
+        if h is not None:
+            return Layout(1, 1, h, beside(h), map_w=half, map_x=right)
+    top2 = _TOP - _CONT - _HEAD
+    room1 = y - _BOTTOM - _LEGEND - _GAP
+    if room1 >= _MAP_MIN:
+        cols = _two_columns(2, top2)
+        h, page = min(room1, _MAP_MAX + 120), 1
+    else:
+        start = _two_columns(1, y - _HEAD) if y - _HEAD - _BOTTOM >= _MIN_COLUMN else []
+
+        def map_on_2(h: float) -> list:
+            return start + _two_columns(2, top2 - h - _LEGEND - _GAP)
+
+        h, page = _largest_map(directions, map_on_2) or _MAP_MIN, 2
+        cols = map_on_2(h)
+    pages = 2
+    while not _fits(directions, cols):  # a very long trip: more pages of the list
+        pages += 1
+        cols = cols + _two_columns(pages, _TOP - _CONT - _HEAD)
+    return Layout(pages, page, h, cols)
+
+
+def render_trip_pdf(path: Path, ctx: SheetContext, truck: TruckPlan, trip: Trip) -> int:
+    """Write one trip's A4 delivery sheet; return its number of pages."""
     from reportlab.pdfgen.canvas import Canvas
 
-    class _Footed(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._saved: list[dict] = []
-
-        def showPage(self) -> None:
-            self._saved.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            for state in self._saved:
-                self.__dict__.update(state)
-                self.setFont("Helvetica", 8)
-                text = f"{footer} · page {self._pageNumber} of {len(self._saved)}"
-                self.drawString(_MARGIN_MM * mm, 7 * mm, _latin(text))
-                super().showPage()
-            super().save()
-
-    return _Footed
-
-
-def _grid(
-    widths_mm: list[float],
-    rows: list[list[Any]],
-    *,
-    head: bool = True,
-    heights_mm: list[float | None] | None = None,
-    extra: list | None = None,
-) -> Any:
-    """A ruled table (black grid; header row light grey, repeated on each page)."""
-    from reportlab.lib import colors
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Table, TableStyle
-
-    heights = None if heights_mm is None else [h * mm if h else None for h in heights_mm]
-    t = Table(
-        rows,
-        colWidths=[w * mm for w in widths_mm],
-        rowHeights=heights,
-        repeatRows=1 if head else 0,
+    rows = ctx.rows[(truck.truck_id, trip.trip_no)]
+    tags = _tags(ctx.checkpoints(truck, trip))
+    blocks = _blocks(ctx, truck, trip, rows, tags)
+    heights = _measure(blocks)
+    y = _TOP - _QR - 2 - _GAP - sum(h + _GAP for h in heights)
+    directions = direction_rows(ctx.net, ctx.plan, trip, tags)
+    lay = trip_layout(y, directions)
+    sheet, pid = rows[0]["sheet"], rows[0]["plan_id"]
+    ident = _("plan {plan} · sheet {sheet} · {truck} trip {trip}").format(
+        plan=pid, sheet=sheet, truck=truck.truck_id, trip=trip.trip_no
     )
-    style: list = [
-        ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ]
-    if head:
-        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.85, 0.85, 0.85)))
-    t.setStyle(TableStyle(style + (extra or [])))
-    return t
-
-
-def _nice_km(width_km: float) -> float:
-    return min((b for b in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20) if b >= width_km / 6), default=20)
-
-
-def trip_map_png(
-    net: RoadNetwork, plan: Plan, trip: Trip, *, dpi: int = 150
-) -> tuple[bytes, float]:
-    """Overview map of one trip, drawn from the road geometry (no tiles).
-
-    Returns
-    -------
-    (PNG bytes, height / width)
-        Other roads in light grey, the route in thick black (assumed links dashed),
-        stops as numbered white discs, the plant as a black square, a scale bar, north.
-    """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.collections import LineCollection
-    from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-
-    lookup = edge_lookup(net)
-    real: list = []
-    assumed: list = []
-    for leg in trip.legs:
-        idx = [net.node_index(n) for n in leg.nodes]
-        for u, v in itertools.pairwise(idx):
-            seg = [(net.lon[u], net.lat[u]), (net.lon[v], net.lat[v])]
-            e = lookup.get((u, v))
-            (real if e is None or net.edge_kind[e] == KIND_ROAD else assumed).append(seg)
-    pts = np.array(
-        [p for seg in real + assumed for p in seg]
-        + [(plan.plant.lon, plan.plant.lat)]
-        + [(s.lon, s.lat) for s in trip.stops]
+    # invariant: no creation time or random id in the file, so the same plan gives the
+    # same bytes (whichever process draws it)
+    c = Canvas(
+        str(path), pagesize=(PAGE_W, PAGE_H), pageCompression=1, initialFontName=FONT, invariant=1
     )
-    w, s = pts.min(axis=0)
-    e_, n = pts.max(axis=0)
-    pad = max(0.12 * max(e_ - w, n - s), 0.004)
-    w, s, e_, n = w - pad, s - pad, e_ + pad, n + pad
-    coslat = math.cos(math.radians((s + n) / 2))
-    ratio = min(max((n - s) / ((e_ - w) * coslat), 0.5), 1.05)
-    # widen the short side so the map keeps true proportions in a figure of this ratio
-    want_h = ratio * (e_ - w) * coslat
-    if want_h > n - s:
-        s, n = (s + n - want_h) / 2, (s + n + want_h) / 2
-    else:
-        want_w = (n - s) / (ratio * coslat)
-        w, e_ = (w + e_ - want_w) / 2, (w + e_ + want_w) / 2
-    fig = Figure(figsize=(7.1, 7.1 * ratio), dpi=dpi)
-    ax = fig.add_axes((0.005, 0.005, 0.99, 0.99))
-    eu, ev = net.edge_u, net.edge_v
-    lu, la, lv, lb = net.lon[eu], net.lat[eu], net.lon[ev], net.lat[ev]
-    inside = ((lu >= w) & (lu <= e_) & (la >= s) & (la <= n)) | (
-        (lv >= w) & (lv <= e_) & (lb >= s) & (lb <= n)
-    )
-    grey = np.stack(
-        [np.column_stack([lu[inside], la[inside]]), np.column_stack([lv[inside], lb[inside]])],
-        axis=1,
-    )
-    # an (n, 2, 2) array is n segments; matplotlib's stubs ask for a sequence
-    ax.add_collection(LineCollection(cast(Any, grey), colors=str(_GREY), linewidths=0.8, zorder=1))
-    ax.add_collection(LineCollection(real, colors="black", linewidths=2.8, zorder=3))
-    if assumed:
-        dash = (0, (2, 1.5))
-        ax.add_collection(
-            LineCollection(assumed, colors="black", linewidths=1.8, linestyles=dash, zorder=3)
-        )
-    px, py = plan.plant.lon, plan.plant.lat
-    ax.scatter([px], [py], marker="s", s=190, c="black", zorder=6)
-    ax.text(
-        px, py, "P", color="white", ha="center", va="center", fontsize=8, weight="bold", zorder=7
-    )
-    for k, st in enumerate(trip.stops, start=1):
-        ax.scatter(
-            [st.lon], [st.lat], s=230, c="white", edgecolors="black", linewidths=1.5, zorder=8
-        )
-        ax.text(
-            st.lon, st.lat, str(k), ha="center", va="center", fontsize=9, weight="bold", zorder=9
-        )
-    ax.set_xlim(w, e_)
-    ax.set_ylim(s, n)
-    ax.set_aspect(1 / coslat, adjustable="box")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
-    bar = _nice_km((x1 - x0) * coslat * 111.32)
-    bx, by = x0 + 0.04 * (x1 - x0), y0 + 0.05 * (y1 - y0)
-    bx1 = bx + bar / (111.32 * coslat)
-    ax.plot([bx, bx1], [by, by], color="black", lw=4, solid_capstyle="butt", zorder=9)
-    ax.text(
-        (bx + bx1) / 2, by + 0.015 * (y1 - y0), f"{bar:g} km", ha="center", va="bottom", fontsize=8
-    )
-    ax.annotate(
-        "N",
-        xy=(0.965, 0.97),
-        xytext=(0.965, 0.84),
-        xycoords="axes fraction",
-        ha="center",
-        fontsize=10,
-        weight="bold",
-        arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.5},
-    )
-    handles = [
-        Line2D([], [], color="black", lw=2.8, label="route"),
-        Line2D([], [], color="black", lw=1.8, ls=(0, (2, 1.5)), label="assumed link (not in OSM)"),
-        Line2D([], [], color=str(_GREY), lw=1, label="other roads"),
-        Line2D([], [], marker="o", ms=10, mfc="white", mec="black", ls="", label="stop, in order"),
-        Line2D([], [], marker="s", ms=9, color="black", ls="", label="plant"),
-    ]
-    ax.legend(handles=handles, loc="upper left", fontsize=7.5, framealpha=1, edgecolor="black")
-    ax.text(
-        0.995,
-        0.005,
-        "roads: © OpenStreetMap contributors (ODbL), 2019 extract",
-        transform=ax.transAxes,
-        ha="right",
-        va="bottom",
-        fontsize=6,
-        color="0.25",
-    )
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue(), ratio
-
-
-def _directions(net: RoadNetwork, plan: Plan, trip: Trip, st: dict) -> Any:
-    rows: list[list[Any]] = [
-        [
-            "",
-            _p("Roads to drive (street names from OpenStreetMap)", st["bold"]),
-            _p("km", st["bold"]),
-        ]
-    ]
-    heads = []
-    here = "the plant"
-    for k, leg in enumerate(trip.legs):
-        if k < len(trip.stops):
-            dest = f"stop {k + 1}, {trip.stops[k].name}"
+    c.setTitle(latin(_("Delivery sheet {truck} trip {trip}").format(
+        truck=truck.truck_id, trip=trip.trip_no)))  # fmt: skip
+    c.setAuthor("senkata sheets")
+    c.setSubject(f"plan {pid} sheet {sheet}")
+    title = _("Turn by turn (street names from OpenStreetMap; km)")
+    placed = flow(directions, [col[1:] for col in lay.columns])
+    for page in range(1, lay.pages + 1):
+        if page == 1:
+            _header(c, ctx, truck, trip, rows)
+            y = _draw_blocks(c, blocks, heights, _TOP - _QR - 2 - _GAP)
         else:
-            dest = f"the plant ({plan.plant.name})"
-        heads.append(len(rows))
-        rows.append(["", _p(f"From {here} to {dest}", st["bold"]), _p(f"{leg.km:.2f}", st["bold"])])
-        for n, step in enumerate(leg_steps(net, leg.nodes), start=1):
-            text = f"{step.turn} {step.road}"
-            rows.append(
-                [_p(n, st["small"]), _p(text, st["small"]), _p(f"{step.km:.2f}", st["small"])]
+            c.setFont(BOLD, 10)
+            c.setFillGray(0)
+            cont = _("{truck} · trip {trip} of {n} (continued)").format(
+                truck=truck.truck_id, trip=trip.trip_no, n=ctx.n_trips(truck)
             )
-        here = dest.split(",")[0]
-    shade = [("BACKGROUND", (0, h), (-1, h), (0.9, 0.9, 0.9)) for h in heads]
-    pads = [("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]
-    return _grid([10, 156, 20], rows, extra=shade + pads)
-
-
-def render_trip_pdf(
-    path: Path,
-    plan: Plan,
-    truck: TruckPlan,
-    trip: Trip,
-    rows: list[dict],
-    net: RoadNetwork,
-    *,
-    roles: dict[str, str],
-    n_trips: int,
-    gate: int,
-    n_gates: int,
-) -> None:
-    """Write one trip's A4 delivery sheet.
-
-    Page 1: truck, date, shift, load, the commission with signature boxes and the stop list
-    with price, totals and boxes to fill; then the overview map and the turn-by-turn roads.
-    ``net`` must carry the plant access links; ``rows`` are :func:`~logistics.paper.trip_rows`.
-    """
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Image, KeepTogether, SimpleDocTemplate, Spacer
-
-    st = _styles()
-    b, t, sm = st["bold"], st["base"], st["small"]
-    sheet, price, pid = rows[0]["sheet"], rows[0]["price_bs"], rows[0]["plan_id"]
-    ident = f"{truck.truck_id} trip {trip.trip_no}"
-    no_lines = [("GRID", (0, 0), (-1, -1), 0, "white")]
-    title = [
-        [
-            _p("DELIVERY SHEET · Senkata LPG", st["title"]),
-            _p(f"{truck.truck_id} · trip {trip.trip_no} of {n_trips}", st["title"]),
-        ]
-    ]
-    times = f"{format_hhmm(trip.depart)} / {format_hhmm(trip.back)} planned, {trip.km:.1f} km"
-    info = [
-        [_p("Truck", b), _p(f"{truck.truck_id} (capacity {truck.capacity})", t), _p("Date", b),
-         _p(rows[0]["date"] or "____ / ____ / ______", t)],
-        [_p("Shift", b), _p(shift_label(plan), t), _p("Gate order", b),
-         _p(f"{gate} of {n_gates} departures", t)],
-        [_p("Loading", b), _p(f"from {format_hhmm(trip.load_start)}", t),
-         _p("Depart / back", b), _p(times, t)],
-        [_p("Plan", b), _p(pid, t), _p("Sheet", b), _p(sheet, t)],
-    ]  # fmt: skip
-    load = [
-        [
-            _p(f"Cylinders loaded at the plant: {trip.loaded}", st["big"]),
-            _p("Counted at the gate:", sm),
-            _p("Plant signature:", sm),
-        ]
-    ]
-    members = [[_p(h, b) for h in ("Role", "Roster id", "Name (print)", "Signed, departure",
-                                   "Signed, return")]]  # fmt: skip
-    members += [[_p(roles.get(m, "?"), sm), _p(m, t), "", "", ""] for m in truck.members]
-    head = ("#", "Distribution point · district / zone · id", "Time", "Cyl.", "Bs / cyl.",
-            "Total Bs", "Deliv- ered", "Re- turned", "Re- fused",
-            "Junta: name, signature")  # fmt: skip
-    stops: list[list[Any]] = [[_p(h, b) for h in head]]
-    for r in rows:
-        where = " · ".join(x for x in (r["area"], r["zone"], r["point_id"]) if x)
-        stops.append(
-            [
-                _p(r["stop"], b),
-                [_p(r["name"], b), _p(where, sm)],
-                _p(r["arrive"], t),
-                _p(r["cylinders"], b),
-                _p(f"{r['price_bs']:.2f}", t),
-                _p(f"{r['total_bs']:,.2f}", t),
-                "",
-                "",
-                "",
-                Spacer(1, 11 * mm),
-            ]
-        )  # fmt: skip  (the spacer keeps >= 11 mm to write and sign; long names grow the row)
-    total_bs = sum(r["total_bs"] for r in rows)
-    stops.append(["", _p("Total", b), "", _p(trip.loaded, b), "", _p(f"{total_bs:,.2f}", b),
-                  "", "", "", ""])  # fmt: skip
-    note = (
-        f"Official price Bs {price:.2f} per cylinder. Time: planned arrival. For each stop "
-        "delivered + returned + "
-        "refused = its cylinders. Delivered: handed to the junta against its signature. "
-        "Refused: refused by the junta, brought back. Returned: not offered, brought back."
-    )
-    png, ratio = trip_map_png(net, plan, trip)
-    story: list[Any] = [
-        _grid([118, 68], title, head=False, extra=no_lines),
-        _p(plan.scenario, sm),
-        Spacer(1, 3 * mm),
-        _grid([24, 69, 24, 69], info, head=False),
-        Spacer(1, 3 * mm),
-        _grid(
-            [86, 50, 50],
-            load,
-            head=False,
-            heights_mm=[12],
-            extra=[("VALIGN", (1, 0), (-1, 0), "TOP")],
-        ),
-        _p(f"Guard commission {truck.commission_id or '-'}", st["h2"]),
-        _grid([44, 24, 40, 39, 39], members, heights_mm=[None] + [11] * len(truck.members)),
-        _p("Stops, in order", st["h2"]),
-        _grid(
-            [7, 50, 11, 12, 12, 17, 15, 15, 15, 32],
-            stops,
-            heights_mm=[None] * (len(rows) + 1) + [8],
-        ),
-        Spacer(1, 1 * mm),
-        _p(note, sm),
-        Spacer(1, 3 * mm),
-        _grid(
-            [186],
-            [[_p("Incidents (blockades, refusals, damaged cylinders, anyone asking to buy):", sm)]],
-            head=False,
-            heights_mm=[24],
-            extra=[("VALIGN", (0, 0), (-1, -1), "TOP")],
-        ),
-        KeepTogether(
-            [
-                _p("Overview map", st["h2"]),
-                Image(io.BytesIO(png), width=186 * mm, height=186 * mm * ratio),
-            ]
-        ),
-        _p("Turn by turn", st["h2"]),
-        _directions(net, plan, trip, st),
-    ]
-    doc = SimpleDocTemplate(
-        str(path),
-        pagesize=A4,
-        leftMargin=_MARGIN_MM * mm,
-        rightMargin=_MARGIN_MM * mm,
-        topMargin=_MARGIN_MM * mm,
-        bottomMargin=14 * mm,
-        title=f"Delivery sheet {ident}",
-        author="senkata sheets",
-        subject=f"plan {pid} sheet {sheet}",
-    )
-    doc.build(story, canvasmaker=_canvas_with_footer(f"plan {pid} · sheet {sheet} · {ident}"))
-
-
-def render_summary_pdf(
-    path: Path, plan: Plan, summary: list[dict], *, price_bs: float, date: str
-) -> str:
-    """Write the one-page plant summary (landscape, shrunk to fit); return its checksum."""
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.units import mm
-    from reportlab.platypus import KeepInFrame, SimpleDocTemplate, Spacer
-
-    st = _styles()
-    b, t, sm = st["bold"], st["base"], st["small"]
-    blob = json.dumps(summary, sort_keys=True, ensure_ascii=False).encode("utf-8")
-    check = hashlib.sha256(blob).hexdigest()[:12]
-    n_trips = len(plan.trips())
-    loaded = sum(tr.delivered for tr in plan.trucks)
-    head = ("Out", "Truck", "Cap.", "Commission", "[gate order] depart · trip: cylinders",
-            "Cyl.", "Value Bs", "km")  # fmt: skip
-    rows: list[list[Any]] = [[_p(h, b) for h in head]]
-    for r in summary:
-        rows.append(
-            [_p(r["first_out"], t), _p(r["truck"], b), _p(r["capacity"], t),
-             _p(r["commission"], sm), _p(r["trips"], sm), _p(f"{r['cylinders']:,}", t),
-             _p(f"{r['value_bs']:,.2f}", t), _p(f"{r['km']:.1f}", t)]
-        )  # fmt: skip
-    rows.append(
-        ["", _p("Total", b), "", _p(f"{len(summary)} trucks", t), _p(f"{n_trips} trips", t),
-         _p(f"{loaded:,}", b), _p(f"{loaded * price_bs:,.2f}", b), _p(f"{plan.km:,.1f}", t)]
-    )  # fmt: skip
-    line = (
-        f"{plan.scenario} · date {date or '____________'} · shift {shift_label(plan)} · "
-        f"plan {plan.plan_id()} · stock {plan.plant.stock:,} · official price "
-        f"Bs {price_bs:.2f} per cylinder"
-    )
-    boxes = ("Dispatcher (name, signature):", "Plant commission (name, signature):",
-             "Closed at (time):")  # fmt: skip
-    sign = [[_p(x, sm) for x in boxes]]
-    story = [
-        _p("PLANT SUMMARY · Senkata LPG dispatch", st["title"]),
-        _p(line, t),
-        Spacer(1, 3 * mm),
-        _grid([11, 14, 11, 62, 120, 14, 22, 15], rows),
-        Spacer(1, 4 * mm),
-        _grid(
-            [90, 90, 89],
-            sign,
-            head=False,
-            heights_mm=[14],
-            extra=[("VALIGN", (0, 0), (-1, -1), "TOP")],
-        ),
-    ]
-    page = landscape(A4)
-    frame_w = page[0] - 2 * _MARGIN_MM * mm
-    frame_h = page[1] - _MARGIN_MM * mm - 14 * mm
-    doc = SimpleDocTemplate(
-        str(path),
-        pagesize=page,
-        leftMargin=_MARGIN_MM * mm,
-        rightMargin=_MARGIN_MM * mm,
-        topMargin=_MARGIN_MM * mm,
-        bottomMargin=14 * mm,
-        title="Plant summary",
-        author="senkata sheets",
-    )
-    # KeepInFrame shrinks the table to one page, whatever the fleet size.
-    frame = KeepInFrame(frame_w - 12, frame_h - 12, story, mode="shrink")
-    doc.build([frame], canvasmaker=_canvas_with_footer(f"plan {plan.plan_id()} · summary {check}"))
-    return check
+            c.drawString(MARGIN, _TOP - 10, latin(cont))
+            y = _TOP - _CONT
+        if page == lay.map_page:
+            y = _map(c, ctx, trip, tags, y, lay)
+        here = [(col, picks) for col, picks in zip(lay.columns, placed, strict=True)
+                if col[0] == page]  # fmt: skip
+        if any(picks for _col, picks in here):
+            _heading(c, title, here[0][0][1], here[0][0][2] + _HEAD)
+        for col, picks in here:
+            draw_rows(c, directions, picks, col[1], col[2], col[3])
+        footer(c, ident, page, lay.pages, PAGE_W)
+        c.showPage()
+    c.save()
+    return lay.pages

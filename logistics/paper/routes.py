@@ -6,14 +6,22 @@ from logistics.model import format_hhmm
 from logistics.plan import Plan
 from logistics.roads import RoadNetwork
 
+#: Decimals of a coordinate in the route files: 6 is about 0.1 m, finer than the map.
+DECIMALS = 6
+
+
+def _coords(net: RoadNetwork, nodes: list[int]) -> list[list[float]]:
+    return [[round(lon, DECIMALS), round(lat, DECIMALS)] for lon, lat in net.path_coords(nodes)]
+
 
 def routes_geojson(plan: Plan, net: RoadNetwork) -> dict:
-    """GeoJSON FeatureCollection: one LineString per trip following its roads."""
+    """GeoJSON FeatureCollection: one LineString per trip following its roads (coordinates
+    to :data:`DECIMALS` decimals, as RFC 7946 advises)."""
     feats = []
     for truck, trip in plan.trips():
         coords: list[list[float]] = []
         for leg in trip.legs:
-            pts = net.path_coords(leg.nodes)
+            pts = _coords(net, leg.nodes)
             coords += pts if not coords else pts[1:]
         feats.append(
             {
@@ -49,7 +57,7 @@ def _gpx(plan: Plan, net: RoadNetwork) -> str:
         track.description = f"{t.loaded} cylinders, depart {format_hhmm(t.depart)}"
         seg = gpxpy.gpx.GPXTrackSegment()
         for leg in t.legs:
-            pts = net.path_coords(leg.nodes)
+            pts = _coords(net, leg.nodes)
             for lon, lat in pts if not seg.points else pts[1:]:
                 seg.points.append(gpxpy.gpx.GPXTrackPoint(lat, lon))
         track.segments.append(seg)
@@ -63,7 +71,7 @@ def _gpx(plan: Plan, net: RoadNetwork) -> str:
                     description=f"{s.cylinders} cylinders, {s.group}",
                 )
             )
-    return gpx.to_xml()
+    return gpx.to_xml(prettyprint=False)  # no indentation: a third of the bytes
 
 
 def _geojson(plan: Plan, net: RoadNetwork) -> dict:

@@ -3,12 +3,14 @@
 ``model`` holds :class:`Plan` (trucks, trips, legs on the roads, stops, unserved points with
 their reasons) and its JSON form; ``reasons`` turns a reason code into a sentence in the
 reader's language; ``validate`` re-checks every rule of the mission on any plan
-from the scenario, the map and the data alone. Neither imports the solver: a plan from any
+from the scenario, the map and the data alone; ``blockade_zones`` is the blockade geometry it
+shares with the delivery sheets. Neither imports the solver: a plan from any
 solver, or edited by hand, is judged the same way.
 """
 
 from __future__ import annotations
 
+from logistics.plan.blockade_zones import BlockadeZone, ZoneTester, blockade_zones
 from logistics.plan.model import (
     REASONS,
     GroupTotal,
@@ -34,6 +36,7 @@ __all__ = [
     "KM_TOL",
     "REASONS",
     "TIME_TOL_MIN",
+    "BlockadeZone",
     "GroupTotal",
     "Leg",
     "Plan",
@@ -44,7 +47,9 @@ __all__ = [
     "TruckPlan",
     "Unserved",
     "ValidationReport",
+    "ZoneTester",
     "area_of",
+    "blockade_zones",
     "check_plan",
     "reason_text",
     "validate_plan",

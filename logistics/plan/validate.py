@@ -17,18 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from shapely.geometry import LineString, Point, Polygon
-from shapely.geometry.base import BaseGeometry
+from shapely.geometry import Point, Polygon
 
 from logistics.demand import build_points, load_areas, norm_area
 from logistics.model import Scenario, format_hhmm
+from logistics.plan.blockade_zones import ZoneTester, blockade_zones
 from logistics.plan.model import REASONS, Plan
 from logistics.roads import (
     KIND_ACCESS,
     KIND_CONNECTOR,
     KIND_RETURN,
     KIND_ROAD,
-    TO_METRIC,
     RoadNetwork,
     with_plant_access,
 )
@@ -50,41 +49,6 @@ class ValidationReport:
 
     def add(self, msg: str) -> None:
         self.errors.append(msg)
-
-
-@dataclass
-class _Blk:
-    id: str
-    closed: bool
-    delay_min: float
-    start: float  # minutes after midnight
-    end: float
-    zone: BaseGeometry | None  # metric circle; None for way blockades
-    ways: set[int]
-
-
-def _edge_line(net: RoadNetwork, e: int) -> LineString:
-    c = net.edge_coords(e)
-    xs, ys = TO_METRIC.transform(c[:, 0], c[:, 1])
-    return LineString(np.column_stack([xs, ys]))
-
-
-def _blockades(scenario: Scenario) -> list[_Blk]:
-    out = []
-    for b in scenario.blockades:
-        zone = None
-        if b.way_ids is None:
-            assert b.lon is not None and b.lat is not None and b.radius_m is not None
-            cx, cy = TO_METRIC.transform(b.lon, b.lat)
-            zone = Point(cx, cy).buffer(b.radius_m, quad_segs=32)
-        start = b.window.start_min if b.window else -1.0
-        end = b.window.end_min if b.window else 24 * 60 + 1.0
-        out.append(
-            _Blk(
-                b.id, b.status == "closed", b.delay_minutes, start, end, zone, set(b.way_ids or [])
-            )
-        )
-    return out
 
 
 def check_plan(  # noqa: PLR0912, PLR0915 - the validator's walk, rule by rule, in one place
@@ -112,29 +76,9 @@ def check_plan(  # noqa: PLR0912, PLR0915 - the validator's walk, rule by rule, 
     usable = np.zeros(net.n_nodes, dtype=bool)
     for u, v in by_pair:
         usable[u] = usable[v] = True
-    blks = _blockades(sc)
-    lines: dict[int, LineString] = {}
-
-    def line(e: int) -> LineString:
-        if e not in lines:
-            lines[e] = _edge_line(net, e)
-        return lines[e]
-
-    def node_inside(b: _Blk, n: int) -> bool:
-        if b.zone is not None:
-            return bool(b.zone.covers(Point(net.x[n], net.y[n])))
-        return any(
-            int(net.edge_way[e]) in b.ways
-            for e in np.flatnonzero((net.edge_u == n) | (net.edge_v == n))
-        )
-
-    def edge_hits(b: _Blk, e: int) -> bool:
-        """Closed: the edge touches the blockade. Permit: the edge reaches into it."""
-        if b.zone is not None:
-            return bool(line(e).intersects(b.zone))
-        if b.closed:
-            return int(net.edge_way[e]) in b.ways
-        return node_inside(b, int(net.edge_v[e]))
+    blks = blockade_zones(sc)
+    zones = ZoneTester(net)
+    node_inside, edge_hits = zones.node_inside, zones.edge_hits
 
     # --- plant
     plant = sc.plant

@@ -6,16 +6,15 @@ import io
 import json
 import re
 import tempfile
-import zipfile
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from logistics.i18n import _
+from logistics.i18n import DEFAULT_LANGUAGE, LANGUAGES, _
 from logistics.model import Scenario, SenkataError, scenario_from_text
 from logistics.ops import summary_rows
-from logistics.paper import OFFICIAL_PRICE_BS, routes_geojson, write_sheets
+from logistics.paper import OFFICIAL_PRICE_BS, routes_geojson, write_sheets, zip_sheets
 from logistics.plan import Plan
 from logistics.ui.state import cached_network, err_line
 
@@ -61,7 +60,7 @@ def show_downloads(rec: dict | None, sc: Scenario, text: str) -> None:
         mime="text/csv",
         on_click="ignore",
     )
-    c1, c2 = st.columns([1, 2])
+    c1, c2, c3 = st.columns([1, 1, 2])
     price = c1.number_input(
         _("Price per cylinder (Bs)"),
         min_value=0.01,
@@ -69,15 +68,22 @@ def show_downloads(rec: dict | None, sc: Scenario, text: str) -> None:
         step=0.5,
         key="w.price",
     )
-    key = (plan.plan_id(), float(price))
-    if c2.button(_("Prepare the delivery sheets (zip)"), key="sheets.make"):
+    lang = c2.selectbox(
+        _("Language of the sheets"),
+        LANGUAGES,
+        index=LANGUAGES.index(DEFAULT_LANGUAGE),
+        key="w.sheet_lang",
+        help=_("The guards' language; Spanish unless the commission reads English."),
+    )
+    key = (plan.plan_id(), float(price), lang)
+    if c3.button(_("Prepare the delivery sheets (zip)"), key="sheets.make"):
         try:
             with st.spinner(_("Writing the delivery sheets (PDF, CSV, XLSX, GPX)...")):
-                ss.sheets = {key: make_sheets_zip(rec, price)}
+                ss.sheets = {key: make_sheets_zip(rec, price, lang=lang)}
         except SenkataError as exc:
             st.error(err_line(exc))
     if key in ss.sheets:
-        c2.download_button(
+        c3.download_button(
             _("Delivery sheets (zip)"),
             data=ss.sheets[key],
             file_name=f"sheets-{plan.plan_id()}.zip",
@@ -86,14 +92,13 @@ def show_downloads(rec: dict | None, sc: Scenario, text: str) -> None:
         )
 
 
-def make_sheets_zip(rec: dict, price: float) -> bytes:
-    """Every sheet file of the record's plan, zipped in memory (nothing kept on disk)."""
+def make_sheets_zip(rec: dict, price: float, *, lang: str = DEFAULT_LANGUAGE) -> bytes:
+    """Every sheet file of the record's plan, zipped in memory (nothing kept on disk).
+
+    The PDFs are stored as they are (compressed already); the text files deflated.
+    """
     sc = scenario_from_text(rec["yaml"])
     net = cached_network(rec["map"])
     with tempfile.TemporaryDirectory() as tmp:
-        files = write_sheets(rec["plan"], sc, net, Path(tmp) / "sheets", price_bs=price)
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            for f in files:
-                zf.write(f, arcname=Path(f).name)
-    return buf.getvalue()
+        out = Path(tmp) / "sheets"
+        return zip_sheets(write_sheets(rec["plan"], sc, net, out, price_bs=price, lang=lang), out)

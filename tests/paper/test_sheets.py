@@ -1,16 +1,17 @@
 """Delivery sheets: PDFs a guard can carry, the plant summary, CSV/XLSX round trips, routes.
 
 A small plan on the real map (two trucks, a point served by two trips, an excluded point)
-is written once per module; the PDFs are rendered with Debian's ``pdftoppm`` and their
-text read back with pypdf. One slow test does the same for the default June 2005 plan.
+is written once per module (``conftest.py``); the PDFs are rendered with Debian's
+``pdftoppm`` and their text read back with pypdf. One slow test does the same for the
+default June 2005 plan.
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
 import json
-import shutil
-import subprocess
+import re
 from pathlib import Path
 
 import pytest
@@ -29,39 +30,16 @@ from logistics.paper import (
     write_sheets,
 )
 from logistics.roads import with_plant_access
-from tests.helpers import SMALL_PLAN_TRIPS, plan_for, small_scenario, trip_shape
+from tests.helpers import SMALL_PLAN_TRIPS, trip_shape
+from tests.paper.conftest import PRICE
+from tests.paper.pdfs import pdf_text as _pdf_text
+from tests.paper.pdfs import render_page
 
 ROOT = Path(__file__).resolve().parents[2]
-PRICE = 22.5
-
-
-@pytest.fixture(scope="module")
-def small(net):
-    sc, _, plan = plan_for(small_scenario(net), net)
-    return sc, plan
-
-
-@pytest.fixture(scope="module")
-def written(small, net, tmp_path_factory):
-    sc, plan = small
-    out = tmp_path_factory.mktemp("sheets")
-    files = write_sheets(plan, sc, net, out, price_bs=PRICE, date="2005-06-08")
-    return out, files
-
-
-def _pdf_text(path: Path) -> str:
-    """All text of a PDF, whitespace collapsed (long names wrap inside table cells)."""
-    return " ".join(" ".join(p.extract_text() for p in PdfReader(path).pages).split())
 
 
 def _render_page1(pdf: Path, tmp: Path) -> Path:
-    exe = shutil.which("pdftoppm")
-    assert exe, "pdftoppm (poppler-utils) is needed; scripts/system-deps.sh installs it"
-    subprocess.run(
-        [exe, "-r", "60", "-f", "1", "-l", "1", "-png", str(pdf), str(tmp / "pg")], check=True
-    )
-    (png,) = tmp.glob("pg*.png")
-    return png
+    return render_page(pdf, tmp, dpi=60)
 
 
 def test_small_plan_shape(small):
@@ -74,6 +52,8 @@ def test_writes_every_file(small, written):
     _, _plan = small
     out, files = written
     names = [f.relative_to(out).as_posix() for f in files]
+    assert [f.relative_to(out).as_posix() for f in files.trip_pdfs] == names[:3]
+    assert files.pages == {f: 1 for f in files.trip_pdfs}  # short trips: one page each
     assert names == [
         "sheets/T01-trip1.pdf",
         "sheets/T01-trip2.pdf",
@@ -103,21 +83,27 @@ def test_trip_pdf_renders_and_reads_back(small, written, tmp_path):
     )
     for needed in (
         "T01 · trip 2 of 2",
-        "2005-06-08",
+        "June 8, 2005",
         "07:00-19:00",
         "Guard commission C01",
         "PW01",
         "JD0-01",
+        "junta delegate (Distrito 8)",
         "Point b",
         "Point c",
+        "30 / 30",  # households / ration of b (listed: 30 households, 1 cylinder each)
         "Cylinders loaded at the plant: 50",
         "675.00",  # b: 30 x 22.50
         "450.00",  # c: 20 x 22.50
         "1,125.00",  # total
         "Official price Bs 22.50",
-        f"plan {plan.plan_id()} · sheet {rows[0]['sheet']} · T01 trip 2 · page 1 of 2",
+        f"plan {plan.plan_id()} · sheet {rows[0]['sheet']} · T01 trip 2 · page 1 of 1",
         "Turn by turn",
-        "start on Avenida 6 de Marzo",
+        "From the plant to stop 1, Point b · arrive 07:39",
+        "1 Start on Avenida 6 de Marzo 1.05 2 Continue on RN1: Ruta Nacional 1 0.79",
+        "Turn left onto plant gate (assumed access)",
+        "none stands on or near this route",
+        "Details for the ledger: points 1 = b · 2 = c",
     ):
         assert needed in text, needed
     assert "Point a" not in text
@@ -140,30 +126,42 @@ def test_plant_summary_is_one_page(small, written):
     out, _ = written
     reader = PdfReader(out / "plant-summary.pdf")
     assert len(reader.pages) == 1
-    text = reader.pages[0].extract_text()
+    text = " ".join(reader.pages[0].extract_text().split())
     assert f"plan {plan.plan_id()}" in text
-    assert "[1] 07:10 trip 1: 35" in text  # gate order, departure, load
-    assert "C02: PW02, JD0-02" in text
+    assert "[1] 07:10 · 35" in text  # gate order, departure, load
+    assert "C02: PW02, JD0-02 (Distrito 8)" in text
     assert "3 trips" in text and "2 trucks" in text
     assert "2,700.00" in text  # 120 cylinders x 22.50
+    assert "No blockade in the scenario." in text
 
 
 def test_leg_steps_follow_named_roads(small, net):
-    from logistics.paper import leg_steps
+    from logistics.i18n import use_language
+    from logistics.paper import leg_steps, step_text
 
     sc, plan = small
     anet = with_plant_access(net, sc.plant.lon, sc.plant.lat, sc.plant.access_m)
     trip = plan.trucks[0].trips[1]
     out_leg, back_leg = trip.legs[0], trip.legs[-1]
     steps = leg_steps(anet, out_leg.nodes)
-    assert [(s.turn, s.road) for s in steps] == [
-        ("start on", "Avenida 6 de Marzo"),
-        ("continue on", "RN1: Ruta Nacional 1"),
+    assert [(s.turn, s.kind, s.road) for s in steps] == [
+        ("start", "road", "Avenida 6 de Marzo"),
+        ("continue", "road", "RN1: Ruta Nacional 1"),
     ]
     assert sum(s.km for s in steps) == pytest.approx(out_leg.km, abs=1e-6)
+    # the steps cover the leg's nodes end to end, in order
+    assert steps[0].start == 0 and steps[-1].end == len(out_leg.nodes) - 1
+    assert all(a.end == b.start for a, b in itertools.pairwise(steps))
     back = leg_steps(anet, back_leg.nodes)
-    assert back[-1].road == "plant gate (assumed access)"
+    assert back[-1].kind == "gate"
     assert sum(s.km for s in back) == pytest.approx(back_leg.km, abs=1e-6)
+    with use_language("en"):
+        assert step_text(steps[0]) == "Start on Avenida 6 de Marzo"
+        assert step_text(back[-1]).endswith("onto plant gate (assumed access)")
+    with use_language("es"):
+        assert step_text(steps[0]) == "Salga por Avenida 6 de Marzo"
+        assert step_text(steps[1]) == "Siga por RN1: Ruta Nacional 1"
+        assert step_text(back[-1]).endswith("por portón de la planta (acceso supuesto)")
 
 
 def test_csv_and_xlsx_hold_the_same_rows(small, written):
@@ -346,39 +344,81 @@ def test_writing_is_all_or_nothing(small, net, tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         write_sheets(plan, sc, net, tmp_path / "b", price_bs=PRICE)
     assert list((tmp_path / "b").iterdir()) == []
+    with pytest.raises(InputError, match="expected one of es, en, got 'fr'"):
+        write_sheets(plan, sc, net, tmp_path / "c", price_bs=PRICE, lang="fr")
+
+
+def _sheets_app():
+    from logistics.cli.sheets import sheets
+
+    app = typer.Typer()
+    app.command("sheets")(sheets)
+    return app
 
 
 def test_sheets_command(small, tmp_path):
-    from logistics.cli.sheets import sheets
-
     sc, plan = small
-    app = typer.Typer()
-    app.command("sheets")(sheets)
     (tmp_path / "scenario.yaml").write_text(scenario_to_yaml(sc), encoding="utf-8")
     plan.save(tmp_path / "plan.json")
     runner = CliRunner()
     args = [str(tmp_path / "plan.json"), "--scenario", str(tmp_path / "scenario.yaml")]
-    r = runner.invoke(app, [*args, "--price", "25", "--date", "2005-06-09"])
+    r = runner.invoke(_sheets_app(), [*args, "--price", "25", "--date", "2005-06-09"])
     assert r.exit_code == 0, r.output
-    assert f"plan {plan.plan_id()}: 3 trip sheets" in r.output
+    assert f"plan {plan.plan_id()}: 3 trip sheets (3 pages) in {tmp_path / 'sheets'}" in r.output
     text = _pdf_text(tmp_path / "sheets" / "T02-trip1.pdf")
-    assert "2005-06-09" in text and "875.00" in text  # 35 x 25 Bs
+    # Spanish by default: the date in words, the money with a decimal comma
+    assert "9 de junio de 2005" in text and "875,00" in text  # 35 x 25 Bs
+    r = runner.invoke(_sheets_app(), [*args, "--lang", "en"])
+    assert r.exit_code == 0, r.output
+    assert "Cylinders loaded at the plant: 35" in _pdf_text(tmp_path / "sheets" / "T02-trip1.pdf")
     r = runner.invoke(
-        app, [str(tmp_path / "nope.json"), "--scenario", str(tmp_path / "scenario.yaml")]
+        _sheets_app(), [str(tmp_path / "nope.json"), "--scenario", str(tmp_path / "scenario.yaml")]
     )
     assert r.exit_code == 2
     assert r.stderr.strip().splitlines() == [
         f"error: {tmp_path / 'nope.json'}: not a readable plan.json (FileNotFoundError)"
     ]
-    r = runner.invoke(app, [*args, "--date", "9 June"])
+    r = runner.invoke(_sheets_app(), [*args, "--date", "9 June"])
     assert r.exit_code == 2 and "error: --date: expected YYYY-MM-DD, got '9 June'" in r.stderr
+    r = runner.invoke(_sheets_app(), [*args, "--lang", "ay"])
+    assert r.exit_code == 2
+    assert r.stderr.strip() == "error: --lang: expected one of es, en, got 'ay'"
+
+
+def test_sheets_command_into_a_folder_named_sheets(small, tmp_path):
+    """The count and the file list do not depend on folder names: ``--out .../sheets``
+    (the trip PDFs then go to ``.../sheets/sheets``) says 3 trip sheets and names the other
+    five files."""
+    sc, plan = small
+    (tmp_path / "scenario.yaml").write_text(scenario_to_yaml(sc), encoding="utf-8")
+    plan.save(tmp_path / "plan.json")
+    out = tmp_path / "sheets"
+    r = CliRunner().invoke(
+        _sheets_app(),
+        [str(tmp_path / "plan.json"), "-s", str(tmp_path / "scenario.yaml"), "--out", str(out)],
+    )
+    assert r.exit_code == 0, r.output
+    first, rest = r.output.split("\n", 1)
+    assert first == "writing 3 trip sheets..."
+    assert " ".join(rest.split()) == (
+        f"plan {plan.plan_id()}: 3 trip sheets (3 pages) in {out / 'sheets'}; also "
+        "plant-summary.pdf, deliveries.csv, deliveries.xlsx, routes.geojson, routes.gpx"
+    )
+    assert sorted(p.name for p in (out / "sheets").iterdir()) == [
+        "T01-trip1.pdf",
+        "T01-trip2.pdf",
+        "T02-trip1.pdf",
+    ]
 
 
 @pytest.mark.slow
 def test_default_scenario_sheets(net, tmp_path):
-    """June 2005: a sheet per trip of the real plan, each naming its truck and its stops."""
+    """June 2005: a sheet per trip of the real plan, in Spanish, each one or two pages,
+    naming its truck and stops; the trips through Río Seco list its checkpoint with a stamp
+    box, show it in the turn-by-turn and tag it on the map; no text under 8 pt."""
     from logistics.model import load_scenario
     from logistics.routing import build_problem, solve
+    from tests.paper.pdfs import font_sizes
 
     sc = load_scenario(ROOT / "scenarios" / "senkata-2005-06.yaml")
     sc = sc.model_copy(update={"solver": sc.solver.model_copy(update={"time_limit_s": 10})})
@@ -387,17 +427,54 @@ def test_default_scenario_sheets(net, tmp_path):
     pdfs = sorted((tmp_path / "sheets").glob("*.pdf"))
     assert len(pdfs) == len(plan.trips()) > 80
     assert len(files) == len(pdfs) + 5
+    assert set(files.pages.values()) <= {1, 2}
+    assert sum(1 for n in files.pages.values() if n == 1) > len(pdfs) / 2
+    rio_seco = 0
+    for tr, trip in plan.trips():
+        pdf = tmp_path / "sheets" / f"{tr.truck_id}-trip{trip.trip_no}.pdf"
+        assert len(PdfReader(pdf).pages) == files.pages[pdf]
+        if not any(lg.delay_min > 0 for lg in trip.legs):
+            continue
+        rio_seco += 1
+        text = _pdf_text(pdf)
+        assert "Controles y bloqueos en el camino" in text
+        assert "Sello o firma del control, hora" in text
+        assert "C1 Control Av. Juan Pablo II, Río Seco: paren, muestren esta hoja" in text
+        # the map's label ("C1 C3 control: ..." when it is met going and coming back; the
+        # name only where there is room)
+        assert re.search(r"C1( C\d)* control", text), text
+    assert rio_seco > 10
     for tr, trip in plan.trips()[:: max(1, len(plan.trips()) // 8)]:
-        text = _pdf_text(tmp_path / "sheets" / f"{tr.truck_id}-trip{trip.trip_no}.pdf")
-        assert f"{tr.truck_id} · trip {trip.trip_no}" in text
-        assert "2005-06-08" in text
-        assert f"Cylinders loaded at the plant: {trip.loaded}" in text
+        pdf = tmp_path / "sheets" / f"{tr.truck_id}-trip{trip.trip_no}.pdf"
+        text = _pdf_text(pdf)
+        assert f"{tr.truck_id} · viaje {trip.trip_no}" in text
+        assert "8 de junio de 2005" in text
+        assert f"Garrafas cargadas en planta: {trip.loaded}" in text
         for s in trip.stops:
             assert " ".join(s.name.split()) in text
+        assert min(font_sizes(pdf)) >= 8.0 - 1e-3
     summary = PdfReader(tmp_path / "plant-summary.pdf")
-    assert len(summary.pages) == 1
-    assert f"{len(plan.trips())} trips" in summary.pages[0].extract_text()
+    text = " ".join(" ".join(p.extract_text() for p in summary.pages).split())
+    assert f"{len(plan.trips())} viajes" in text
+    assert "bloqueo con paso controlado" in text and "bloqueo cerrado" in text
+    assert min(font_sizes(tmp_path / "plant-summary.pdf")) >= 8.0 - 1e-3
     with (tmp_path / "deliveries.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert sum(int(r["cylinders"]) for r in rows) == plan.delivered
     assert all(c.ok for c in verify_sheet_checksum(tmp_path / "deliveries.xlsx"))
+
+
+def test_workers_draw_the_same_sheets(small, net, tmp_path, monkeypatch):
+    """Drawn by two worker processes or here, the sheets are the same bytes (and the same
+    plan gives the same bytes twice: no time stamp or random id in the PDFs; the XLSX
+    carries openpyxl's save time, so it is left out)."""
+    sc, plan = small
+    here = write_sheets(plan, sc, net, tmp_path / "here", price_bs=PRICE, workers=1)
+    again = write_sheets(plan, sc, net, tmp_path / "again", price_bs=PRICE, workers=1)
+    monkeypatch.setattr("logistics.paper.sheets.PARALLEL_FROM", 1)
+    pool = write_sheets(plan, sc, net, tmp_path / "pool", price_bs=PRICE, workers=2)
+    assert pool.stats["workers"] == 2 and here.stats["workers"] == 1
+    for a, b, c in zip(here, again, pool, strict=True):
+        assert a.name == b.name == c.name
+        if a.suffix != ".xlsx":
+            assert a.read_bytes() == b.read_bytes() == c.read_bytes(), a.name
