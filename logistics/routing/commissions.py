@@ -17,7 +17,14 @@ from pathlib import Path
 from logistics.demand import DeliveryPoint, load_areas, resolve_delegate_district
 from logistics.i18n import _
 from logistics.model import InputError, Scenario
-from logistics.routing.pairing import Need, Times, TruckClass, UnitType, choose_pairing
+from logistics.routing.pairing import (
+    Need,
+    Times,
+    TruckClass,
+    UnitType,
+    choose_pairing,
+    choose_seats,
+)
 
 
 @dataclass
@@ -160,57 +167,6 @@ def read_roster(scenario: Scenario, data: Path | None = None) -> Roster:
     return roster
 
 
-def _subsets(keys: list[str], most: int) -> list[frozenset[str]]:
-    """Every set of 1..``most`` distinct keys, smallest first, in key order."""
-    out: list[frozenset[str]] = [frozenset([k]) for k in keys]
-    frontier: list[tuple[int, ...]] = [(k,) for k in range(len(keys))]
-    for _size in range(2, most + 1):
-        frontier = [(*s, j) for s in frontier for j in range(s[-1] + 1, len(keys))]
-        out += [frozenset(keys[j] for j in s) for s in frontier]
-    return out
-
-
-@dataclass
-class _Units:
-    """What the assignment model may put on trucks."""
-
-    #: listed commissions not pinned to a truck (empty when the planner forms them)
-    free: list[CommissionInfo]
-    #: the districts of each type (None: any point)
-    type_keys: list[frozenset[str] | None]
-    types: list[UnitType]
-    key_limits: dict[str, int] | None
-    max_units: int | None
-
-
-def _units(scenario: Scenario, roster: Roster, trucks: list[TruckInfo]) -> _Units:
-    """Commission types: listed commissions by their districts, or the districts of the
-    delegates a formed commission may carry (1 .. max_commission_size - 1 of them)."""
-    g = scenario.guards
-    if roster.listed is not None:
-        valid = [c for c in roster.listed if c.plant_workers and c.delegates]
-        by_id = {t.id: t for t in trucks}
-        for c in valid:
-            if c.id in roster.pinned:
-                by_id[roster.pinned[c.id]].commission = c
-        free = [c for c in valid if c.id not in roster.pinned]
-        type_keys: list[frozenset[str] | None] = []
-        for c in free:
-            if _key(c) not in type_keys:
-                type_keys.append(_key(c))
-        counts = [sum(1 for c in free if _key(c) == k) for k in type_keys]
-        types = [UnitType(k, n) for k, n in zip(type_keys, counts, strict=True)]
-        return _Units(free, type_keys, types, None, None)
-    keys = sorted(set(roster.district.values()))
-    n_del = sum(1 for r in roster.role.values() if r == "junta-delegate")
-    if g.delegate_scope == "any":
-        return _Units([], [None], [UnitType(None, n_del)], {"*": n_del}, len(roster.workers))
-    type_keys = list(_subsets(keys, g.max_commission_size - 1))
-    limits = {k: sum(1 for d in roster.district.values() if d == k) for k in keys}
-    types = [UnitType(k, n_del) for k in type_keys]
-    return _Units([], type_keys, types, limits, len(roster.workers))
-
-
 def _classes(trucks: list[TruckInfo]) -> tuple[list[TruckClass], list[list[TruckInfo]]]:
     """Trucks without a commission yet, by class (same capacity and speed), largest first."""
     classes: list[TruckClass] = []
@@ -255,42 +211,82 @@ def assign_commissions(
         for g in scenario.fleet
         for tid in g.truck_ids()
     ]
-    units = _units(scenario, roster, trucks)
+    plant, d = scenario.plant, scenario.demand
+    times = Times(work_s, plant.loading_minutes * 60, d.stop_minutes * 60, d.seconds_per_cylinder)
+    fair = scenario.allocation != "max-delivered"
+    seed = scenario.solver.seed
+    if roster.listed is not None:
+        _place_listed(scenario, roster, trucks, needs, times)
+        return trucks, list(roster.listed)
     classes, members = _classes(trucks)
-    types = list(units.types)
+    any_scope = scenario.guards.delegate_scope == "any"
+    delegates: dict[str, int] = {}
+    for p, r in roster.role.items():
+        if r == "junta-delegate":
+            k = "*" if any_scope else roster.district[p]
+            delegates[k] = delegates.get(k, 0) + 1
+    riding, carrying = choose_seats(
+        classes,
+        needs,
+        delegates=delegates,
+        workers=len(roster.workers),
+        seats=scenario.guards.max_commission_size - 1,
+        stock=plant.stock,
+        times=times,
+        fair=fair,
+        seed=seed,
+    )
+    seats = scenario.guards.max_commission_size - 1
+    formed = _form(roster, members, riding, carrying, any_scope=any_scope, seats=seats, sc=scenario)
+    return trucks, formed
+
+
+def _place_listed(
+    scenario: Scenario,
+    roster: Roster,
+    trucks: list[TruckInfo],
+    needs: list[Need],
+    times: Times,
+) -> None:
+    """Put listed commissions on trucks: pinned ones where pinned, the others as chosen."""
+    assert roster.listed is not None
+    by_id = {t.id: t for t in trucks}
+    valid = [c for c in roster.listed if c.plant_workers and c.delegates]
+    for c in valid:
+        if c.id in roster.pinned:
+            by_id[roster.pinned[c.id]].commission = c
+    free = [c for c in valid if c.id not in roster.pinned]
+    type_keys: list[frozenset[str] | None] = []
+    for c in free:
+        if _key(c) not in type_keys:
+            type_keys.append(_key(c))
+    types = [UnitType(k, sum(1 for c in free if _key(c) == k)) for k in type_keys]
+    classes, members = _classes(trucks)
     # pinned commissions are fixed units of one-truck classes: the model counts their work
     for t in trucks:
         if t.commission is not None:
             classes.append(TruckClass(t.capacity, t.speed_factor, 1))
             members.append([])
             types.append(UnitType(_key(t.commission), 1, fixed_class=len(classes) - 1))
-    plant, d = scenario.plant, scenario.demand
     chosen = choose_pairing(
         classes,
         types,
         needs,
-        key_limits=units.key_limits,
-        max_units=units.max_units,
-        stock=plant.stock,
-        times=Times(
-            work_s, plant.loading_minutes * 60, d.stop_minutes * 60, d.seconds_per_cylinder
-        ),
+        stock=scenario.plant.stock,
+        times=times,
         fair=scenario.allocation != "max-delivered",
         seed=scenario.solver.seed,
     )
     quota = {k: n for k, n in chosen.items() if types[k[0]].fixed_class is None}
-    if roster.listed is None:
-        return trucks, _form(scenario, roster, members, units.type_keys, quota)
     taken: set[str] = set()
     for ci, trucks_c in enumerate(members):
         queue = list(trucks_c)
-        for c in units.free:
-            ti = units.type_keys.index(_key(c))
+        for c in free:
+            ti = type_keys.index(_key(c))
             if queue and c.id not in taken and quota.get((ti, ci), 0) > 0:
                 quota[(ti, ci)] -= 1
                 taken.add(c.id)
                 queue.pop(0).commission = c
-    return trucks, list(roster.listed)
 
 
 def _key(c: CommissionInfo) -> frozenset[str] | None:
@@ -298,62 +294,74 @@ def _key(c: CommissionInfo) -> frozenset[str] | None:
 
 
 def _form(
-    scenario: Scenario,
     roster: Roster,
     members: list[list[TruckInfo]],
-    type_keys: list[frozenset[str] | None],
-    quota: dict[tuple[int, int], int],
+    riding: dict[int, int],
+    carrying: dict[tuple[int, str], int],
+    *,
+    any_scope: bool,
+    seats: int,
+    sc: Scenario,
 ) -> list[CommissionInfo]:
     """Form the chosen commissions from the roster and put them on their trucks.
 
-    Trucks are filled class by class (largest first); delegates are taken with their
-    districts in turn and plant workers in roster order, so that when every commission
-    rides the commissions are the ones of the old fixed pairing.
+    Classes are filled largest first, one plant worker per truck in roster order. The
+    first delegate of each truck is taken with the districts in turn (so that when every
+    commission rides they are the ones of the old fixed pairing); further delegates fill
+    the next seats, each district on distinct trucks (seat after seat, a district's
+    delegates on consecutive trucks).
     """
-    delegates = roster.delegates_interleaved()
+    order = roster.delegates_interleaved()
     used: set[str] = set()
-    formed: list[CommissionInfo] = []
-    any_scope = scenario.guards.delegate_scope == "any"
+    seats_of: dict[str, list[str]] = {}  # truck -> its delegates
     for ci, trucks_c in enumerate(members):
-        queue = list(trucks_c)
-        # one-district commissions, in the interleaved order of their delegates
-        for p in delegates:
-            if not queue or p in used:
-                continue
-            ti = type_keys.index(None if any_scope else frozenset([roster.district[p]]))
-            if quota.get((ti, ci), 0) > 0:
-                quota[(ti, ci)] -= 1
+        ride = trucks_c[: riding.get(ci, 0)]
+        if not ride:
+            continue
+        left = {k: n for (cj, k), n in carrying.items() if cj == ci}
+        for t in ride:
+            seats_of[t.id] = []
+        # seat 1: delegates in interleaved order, one truck each
+        queue = list(ride)
+        for p in order:
+            k = "*" if any_scope else roster.district[p]
+            if queue and p not in used and left.get(k, 0) > 0:
+                left[k] -= 1
                 used.add(p)
-                formed.append(_ride(scenario, roster, queue.pop(0), [p], used=used, formed=formed))
-        # commissions with delegates of several districts
-        for ti, keys in enumerate(type_keys):
-            if keys is None or len(keys) < 2:
-                continue
-            while queue and quota.get((ti, ci), 0) > 0:
-                quota[(ti, ci)] -= 1
-                picked = []
-                for k in sorted(keys):
-                    p = next(x for x in delegates if x not in used and roster.district[x] == k)
-                    used.add(p)
-                    picked.append(p)
-                formed.append(
-                    _ride(scenario, roster, queue.pop(0), picked, used=used, formed=formed)
-                )
+                seats_of[queue.pop(0).id].append(p)
+        # further seats: the rest, district by district, on consecutive trucks
+        slot = 0
+        for k in sorted(left):
+            for _copy in range(left[k]):
+                seat = _next_seat(ride, slot, seats_of, roster, k, seats)
+                if seat is None:  # (cannot happen within the model's bounds)
+                    break
+                slot = ride.index(seat) + 1
+                p = next(q for q in order if q not in used and roster.district[q] == k)
+                used.add(p)
+                seats_of[seat.id].append(p)
+    formed: list[CommissionInfo] = []
+    workers = iter(roster.workers)
+    for t in (t for trucks_c in members for t in trucks_c):
+        if seats_of.get(t.id):
+            c = _info(sc, roster, f"C{len(formed) + 1:02d}", [next(workers), *seats_of[t.id]])
+            t.commission = c
+            formed.append(c)
     return formed
 
 
-def _ride(
-    scenario: Scenario,
+def _next_seat(
+    ride: list[TruckInfo],
+    start: int,
+    seats_of: dict[str, list[str]],
     roster: Roster,
-    truck: TruckInfo,
-    delegates: list[str],
-    *,
-    used: set[str],
-    formed: list[CommissionInfo],
-) -> CommissionInfo:
-    """Put the next free plant worker and ``delegates`` on ``truck``."""
-    w = next(x for x in roster.workers if x not in used)
-    used.add(w)
-    c = _info(scenario, roster, f"C{len(formed) + 1:02d}", [w, *delegates])
-    truck.commission = c
-    return c
+    key: str,
+    seats: int,
+) -> TruckInfo | None:
+    """The next truck from ``start`` (cyclically) with a free seat and no ``key`` delegate."""
+    for j in range(len(ride)):
+        t = ride[(start + j) % len(ride)]
+        mine = seats_of[t.id]
+        if len(mine) < seats and all(roster.district[q] != key for q in mine):
+            return t
+    return None

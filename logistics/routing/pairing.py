@@ -3,36 +3,44 @@
 The roster rules make the choice discrete (one truck per person, a plant worker and a
 junta delegate on every truck that moves, delegates serve only their own districts), and
 what a choice is worth depends on the demand each truck can reach in a shift. So before
-routing, OR-Tools CP-SAT solves a small aggregate model:
+routing a small aggregate mixed-integer model is solved (SCIP through OR-Tools' linear
+solver wrapper; integer truck counts, continuous cylinder flows), over truck *classes*
+(same capacity and speed):
 
-* ``z[u, c]`` — how many trucks of class ``c`` (same capacity and speed) carry a commission
-  of type ``u`` (the districts its delegates represent, or "any" under ``delegate_scope:
-  any``); bounded by the trucks of the class, the plant workers, the delegates of each
-  district, and (listed commissions) how many commissions of that type exist;
-* ``x[u, c, p]`` — cylinders those trucks bring to point ``p`` of their districts; each
-  cylinder costs the truck its share of a round trip (loading, the best road of the shift
-  there and back, a share of the stop) plus its hand-over, and the trucks' working time
-  bounds the sum; points get at most their ration, the plant gives at most its stock.
+* commissions the planner forms (:func:`choose_seats`): ``m[c]`` trucks of class ``c``
+  ride, ``y[c, k]`` of them carry a delegate of district ``k`` (at least one and at most
+  ``max_commission_size - 1`` delegates per truck, one plant worker each; bounded by the
+  roster's plant workers and each district's delegates);
+* listed commissions (:func:`choose_pairing`): ``z[u, c]`` trucks of class ``c`` carry a
+  commission of type ``u`` (the districts of its delegates), at most as many as are listed;
+  a commission pinned to a truck rides there;
+* ``x[., c, p]`` — cylinders those trucks bring to point ``p`` of their districts. Each
+  cylinder costs the truck its share of a round trip (loading, the quickest road of the
+  shift there and back, a share of the stop) plus its hand-over; the working time of the
+  trucks carrying a district bounds its flows, the working time of a class all of them;
+  points get at most their ration, the plant gives at most its stock.
 
 It is solved lexicographically, as the Assembly ranks the goals: (1) cylinders to priority
 sites; (2) under a fair policy, the lowest served share of a reachable district; (3) total
-cylinders; (4) as many districts with a commission, then as many and as large trucks on
-the road as possible (so ties keep the old pairing). The estimate is deliberately coarse
-(one round trip per point, no hours); the routing then decides the real trips within the
-commissions chosen here. Each step is a deterministic CP-SAT solve (one worker, fixed
-seed, deterministic time budget), so the same scenario gives the same commissions.
+cylinders; (4) districts with a commission, then trucks on the road, larger first (so
+ties keep the old pairing). The estimate is deliberately coarse (one round trip per point,
+no hours); the routing then decides the real trips within the commissions chosen here.
+Each step is a deterministic SCIP solve (one thread, fixed seed): the same scenario gives
+the same commissions. CP-SAT was tried first; with integer flows it needed up to 90 s to
+close the total-delivered step on June 2005 with 12 plant workers, the LP relaxation of
+continuous flows settles it in milliseconds.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-#: Deterministic time budget of each CP-SAT step (CP-SAT's own work units, not seconds).
-DETERMINISTIC_BUDGET = 5.0
+#: Safety limit of each solve (s): the model solves in milliseconds; the limit only
+#: guards against a pathological roster.
+SAFETY_LIMIT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -44,7 +52,7 @@ class Need:
     group: str
     priority: bool
     cylinders: int
-    #: driving time of the best round trip from the plant at speed factor 1, seconds
+    #: driving time of the quickest round trip from the plant at speed factor 1, seconds
     drive_s: float
     #: checkpoint delays on that round trip, seconds (they do not scale with speed)
     delay_s: float
@@ -59,7 +67,7 @@ class TruckClass:
 
 @dataclass(frozen=True)
 class UnitType:
-    """A kind of commission: the districts it may serve (None: any point)."""
+    """A kind of listed commission: the districts it may serve (None: any point)."""
 
     keys: frozenset[str] | None
     #: how many commissions of this type may ride at most
@@ -78,134 +86,56 @@ class Times:
     per_cylinder_s: float
 
 
-def choose_pairing(
-    classes: list[TruckClass],
-    types: list[UnitType],
-    needs: list[Need],
-    *,
-    key_limits: dict[str, int] | None,
-    max_units: int | None,
-    stock: int,
-    times: Times,
-    fair: bool,
-    seed: int = 0,
-) -> dict[tuple[int, int], int]:
-    """How many trucks of each class carry each type of commission.
+class _Lexicographic:
+    """A SCIP model with flows ``x[(a, b, point)]`` and the lexicographic objective."""
 
-    Parameters
-    ----------
-    classes, types, needs
-        Truck classes, commission types and the reachable demand.
-    key_limits
-        Delegates per district key when the planner forms commissions: types holding a key
-        use one delegate of it each (under ``any`` the single type uses the key ``"*"``).
-        None for listed commissions (``types[i].count`` bounds each type).
-    max_units
-        Plant workers available (formed commissions take one each), or None.
-    stock
-        The plant's stock.
-    times
-        A truck's working time and its loading, stop and hand-over times.
-    fair
-        Whether the allocation policy is a fair one (step 2 is solved).
-    seed
-        CP-SAT's seed.
+    def __init__(self, classes: list[TruckClass], needs: list[Need], seed: int) -> None:
+        from ortools.linear_solver import pywraplp
 
-    Returns
-    -------
-    dict
-        ``(type index, class index) -> trucks``; only non-zero entries.
-    """
-    model = _Model(classes, types, needs, seed)
-    if not model.z:
-        return {}
-    model.rules(key_limits, max_units)
-    model.flows(stock, times)
-    return model.solve(fair)
+        self.classes, self.needs = classes, needs
+        solver = pywraplp.Solver.CreateSolver("SCIP")
+        assert solver is not None  # SCIP ships with OR-Tools
+        solver.SetNumThreads(1)
+        solver.SetTimeLimit(int(1000 * SAFETY_LIMIT_S))
+        solver.SetSolverSpecificParametersAsString(f"randomization/randomseedshift = {seed}\n")
+        self.s = solver
+        self.x: dict[tuple[Any, int, int], Any] = {}
+        #: integer variables whose values are returned
+        self.keep: dict[Any, Any] = {}
 
+    def per_cylinder(self, c: TruckClass, nd: Need, times: Times) -> float:
+        """Truck seconds one cylinder to ``nd`` costs a truck of class ``c``."""
+        round_s = nd.drive_s / c.speed_factor + nd.delay_s
+        per = (times.load_s + round_s) / c.capacity
+        return per + times.stop_s / min(nd.cylinders, c.capacity) + times.per_cylinder_s
 
-class _Model:
-    """The CP-SAT model of :func:`choose_pairing`."""
-
-    def __init__(
-        self, classes: list[TruckClass], types: list[UnitType], needs: list[Need], seed: int
-    ) -> None:
-        from ortools.sat.python import cp_model
-
-        self.cp = cp_model
-        self.classes, self.types, self.needs = classes, types, needs
-        self.m = m = cp_model.CpModel()
-        self.seed = seed
-        self.z: dict[tuple[int, int], Any] = {}
-        self.x: dict[tuple[int, int, int], Any] = {}
-        pinned = {u.fixed_class for u in types if u.fixed_class is not None}
-        for ti, u in enumerate(types):
-            for ci, c in enumerate(classes):
-                # a pinned truck carries its own commission, and that one only
-                if (u.fixed_class is None) == (ci in pinned) or u.fixed_class not in (None, ci):
-                    continue
-                hi = min(u.count, c.count)
-                lo = hi if u.fixed_class is not None else 0
-                self.z[ti, ci] = m.new_int_var(lo, hi, f"z{ti}_{ci}")
-
-    def rules(self, key_limits: dict[str, int] | None, max_units: int | None) -> None:
-        """Trucks per class, commissions per type, plant workers, delegates per district."""
-        m, z, types = self.m, self.z, self.types
-        for ci, c in enumerate(self.classes):
-            m.add(sum(v for (_, cj), v in z.items() if cj == ci) <= c.count)
-        for ti, u in enumerate(types):
-            m.add(sum(v for (tj, _), v in z.items() if tj == ti) <= u.count)
-        free = {k: v for k, v in z.items() if types[k[0]].fixed_class is None}
-        if max_units is not None:
-            m.add(sum(free.values()) <= max_units)
-        for key, limit in (key_limits or {}).items():
-            users = [v for (ti, _), v in free.items() if _uses(types[ti], key)]
-            if users:
-                m.add(sum(users) <= limit)
-
-    def flows(self, stock: int, times: Times) -> None:
-        """Cylinders per (type, class, point) within the trucks' working time and stock."""
-        m, x = self.m, self.x
-        for (ti, ci), zv in self.z.items():
-            u, c = self.types[ti], self.classes[ci]
-            budget = []
-            for pi, nd in enumerate(self.needs):
-                if u.keys is not None and not (u.keys & nd.keys):
-                    continue
-                xv = m.new_int_var(0, nd.cylinders, f"x{ti}_{ci}_{pi}")
-                x[ti, ci, pi] = xv
-                round_s = nd.drive_s / c.speed_factor + nd.delay_s
-                per = (times.load_s + round_s) / c.capacity
-                per += times.stop_s / min(nd.cylinders, c.capacity) + times.per_cylinder_s
-                budget.append((math.ceil(10 * per), xv))  # tenths of a second
-            if budget:
-                m.add(sum(w * xv for w, xv in budget) <= int(10 * times.work_s) * zv)
+    def points_and_stock(self, stock: int) -> None:
+        s = self.s
         for pi, nd in enumerate(self.needs):
-            into = [v for (_, _, pj), v in x.items() if pj == pi]
+            into = [v for (_, _, pj), v in self.x.items() if pj == pi]
             if into:
-                m.add(sum(into) <= nd.cylinders)
-        if x:
-            m.add(sum(x.values()) <= stock)
+                s.Add(sum(into) <= nd.cylinders)
+        if self.x:
+            s.Add(sum(self.x.values()) <= stock)
 
     def served(self, pred: Callable[[Need], bool]) -> list[Any]:
         return [v for (_, _, pi), v in self.x.items() if pred(self.needs[pi])]
 
-    def solve(self, fair: bool) -> dict[tuple[int, int], int]:
-        """The lexicographic steps; the counts of the last solution."""
-        cp, m, z = self.cp, self.m, self.z
-        solver = cp.CpSolver()
-        solver.parameters.num_workers = 1
-        solver.parameters.random_seed = self.seed
-        solver.parameters.max_deterministic_time = DETERMINISTIC_BUDGET
+    def solve(self, fair: bool, ties: Any) -> dict[Any, int]:
+        """Priority, fair share, total, then ``ties``; the integer values of the last step."""
+        from ortools.linear_solver import pywraplp
+
+        s = self.s
+        values: dict[Any, int] = {}
 
         def step(objective: Any) -> None:
-            """Maximise ``objective``, then keep its value for the next steps."""
-            m.maximize(objective)
-            if solver.solve(m) in (cp.OPTIMAL, cp.FEASIBLE):
-                m.add(objective >= round(solver.objective_value))
-                m.clear_hints()  # type: ignore[no-untyped-call]  # start from this solution
-                for v in [*z.values(), *self.x.values()]:
-                    m.add_hint(v, solver.value(v))
+            """Maximise ``objective``, then keep (almost) its value for the next steps."""
+            s.Maximize(objective)
+            if s.Solve() in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+                best = s.Objective().Value()
+                values.clear()
+                values.update({k: round(v.solution_value()) for k, v in self.keep.items()})
+                s.Add(objective >= best - 1e-6 * max(1.0, abs(best)) - 1e-6)
 
         priority = self.served(lambda nd: nd.priority)
         if priority:
@@ -216,22 +146,21 @@ class _Model:
                 step(share)
         if self.x:
             step(sum(self.x.values()))
-        # ties: districts with a commission, then trucks on the road, then their capacity
-        keys = sorted({k for u in self.types if u.keys is not None for k in u.keys})
-        covered = []
-        for k in keys:
-            users = [v for (ti, _), v in z.items() if k in (self.types[ti].keys or ())]
-            if users:
-                b = m.new_bool_var(f"cov_{k}")
-                m.add(sum(users) >= 1).only_enforce_if(b)
-                covered.append(b)
-        cl = self.classes
-        big = sum(c.count * (1000 + c.capacity) for c in cl) + 1
-        step(big * sum(covered) + sum((1000 + cl[ci].capacity) * v for (_, ci), v in z.items()))
-        return {k: int(solver.value(v)) for k, v in z.items() if solver.value(v) > 0}
+        step(ties)
+        return values
+
+    def covered(self, users_of: dict[str, list[Any]]) -> list[Any]:
+        """One 0/1 variable per district: some truck carries one of its delegates."""
+        out = []
+        for k in sorted(users_of):
+            if users_of[k]:
+                b = self.s.BoolVar(f"cov_{k}")
+                self.s.Add(b <= sum(users_of[k]))
+                out.append(b)
+        return out
 
     def _lowest_share(self) -> Any:
-        """A variable below every reachable district's served share (per mille), or None."""
+        """A variable below every reachable district's served share, or None."""
         reach: dict[str, int] = {}
         for pi in sorted({pi for _, _, pi in self.x}):
             nd = self.needs[pi]
@@ -239,17 +168,156 @@ class _Model:
                 reach[nd.group] = reach.get(nd.group, 0) + nd.cylinders
         if not reach:
             return None
-        share = self.m.new_int_var(0, 1000, "share")
+        share = self.s.NumVar(0, 1, "share")
         for grp, total in reach.items():
             got = self.served(partial(_in_group, grp))
-            self.m.add(1000 * sum(got) >= share * total)
+            self.s.Add(sum(got) >= share * total)
         return share
+
+
+def choose_seats(
+    classes: list[TruckClass],
+    needs: list[Need],
+    *,
+    delegates: dict[str, int],
+    workers: int,
+    seats: int,
+    stock: int,
+    times: Times,
+    fair: bool,
+    seed: int = 0,
+) -> tuple[dict[int, int], dict[tuple[int, str], int]]:
+    """Commissions the planner forms: how many trucks of each class ride, and carry whom.
+
+    Parameters
+    ----------
+    classes, needs
+        Truck classes and the reachable demand.
+    delegates
+        Junta delegates per district key (``{"*": n}`` under ``delegate_scope: any``).
+    workers
+        Plant workers on the roster (one per commission).
+    seats
+        Delegates a commission may carry (``max_commission_size - 1``).
+    stock, times, fair, seed
+        Plant stock; truck times; whether the policy is a fair one; SCIP's seed shift.
+
+    Returns
+    -------
+    (riding, carrying)
+        ``class -> trucks that ride`` and ``(class, district) -> trucks carrying one of its
+        delegates``; only non-zero entries.
+    """
+    lx = _Lexicographic(classes, needs, seed)
+    s = lx.s
+    m = {ci: s.IntVar(0, c.count, f"m{ci}") for ci, c in enumerate(classes)}
+    y = {
+        (ci, k): s.IntVar(0, min(n, c.count), f"y{ci}_{k}")
+        for ci, c in enumerate(classes)
+        for k, n in sorted(delegates.items())
+    }
+    s.Add(sum(m.values()) <= workers)
+    for k, n in delegates.items():
+        s.Add(sum(y[ci, k] for ci in m) <= n)  # each district's delegates
+    for ci, mv in m.items():
+        mine = [y[ci, k] for k in delegates]
+        s.Add(sum(mine) >= mv)  # a delegate on every truck that rides ...
+        s.Add(sum(mine) <= seats * mv)  # ... and no more than the seats
+        for v in mine:
+            s.Add(v <= mv)  # one delegate of a district per truck
+    for (ci, k), yv in y.items():
+        c, budget = classes[ci], []
+        for pi, nd in enumerate(needs):
+            if k == "*" or k in nd.keys:
+                xv = s.NumVar(0, nd.cylinders, f"x{ci}_{k}_{pi}")
+                lx.x[k, ci, pi] = xv
+                budget.append(lx.per_cylinder(c, nd, times) * xv)
+        if budget:
+            s.Add(sum(budget) <= times.work_s * yv)  # the trucks carrying district k
+    for ci, c in enumerate(classes):
+        flows = [
+            lx.per_cylinder(c, needs[pi], times) * v for (_, cj, pi), v in lx.x.items() if cj == ci
+        ]
+        if flows:
+            s.Add(sum(flows) <= times.work_s * m[ci])  # and all trucks of the class
+    lx.points_and_stock(stock)
+    lx.keep = {("m", ci): v for ci, v in m.items()} | {("y", *k): v for k, v in y.items()}
+    users = {k: [y[ci, k] for ci in m] for k in delegates if k != "*"}
+    ties = _ties(classes, lx.covered(users), m.items())
+    values = lx.solve(fair, ties)
+    riding = {ci: values.get(("m", ci), 0) for ci in m}
+    carrying = {(ci, k): values.get(("y", ci, k), 0) for ci, k in y}
+    return (
+        {k: n for k, n in riding.items() if n > 0},
+        {k: n for k, n in carrying.items() if n > 0},
+    )
+
+
+def choose_pairing(
+    classes: list[TruckClass],
+    types: list[UnitType],
+    needs: list[Need],
+    *,
+    stock: int,
+    times: Times,
+    fair: bool,
+    seed: int = 0,
+) -> dict[tuple[int, int], int]:
+    """Listed commissions: how many trucks of each class carry each type of commission.
+
+    Parameters
+    ----------
+    classes, types, needs
+        Truck classes (a pinned commission's truck is a class of its own), commission
+        types and the reachable demand.
+    stock, times, fair, seed
+        Plant stock; truck times; whether the policy is a fair one; SCIP's seed shift.
+
+    Returns
+    -------
+    dict
+        ``(type index, class index) -> trucks``; only non-zero entries.
+    """
+    lx = _Lexicographic(classes, needs, seed)
+    s = lx.s
+    z: dict[tuple[int, int], Any] = {}
+    pinned = {u.fixed_class for u in types if u.fixed_class is not None}
+    for ti, u in enumerate(types):
+        for ci, c in enumerate(classes):
+            # a pinned truck carries its own commission, and that one only
+            if (u.fixed_class is None) == (ci in pinned) or u.fixed_class not in (None, ci):
+                continue
+            hi = min(u.count, c.count)
+            z[ti, ci] = s.IntVar(hi if u.fixed_class is not None else 0, hi, f"z{ti}_{ci}")
+    if not z:
+        return {}
+    for ci, c in enumerate(classes):
+        s.Add(sum(v for (_, cj), v in z.items() if cj == ci) <= c.count)
+    for ti, u in enumerate(types):
+        s.Add(sum(v for (tj, _), v in z.items() if tj == ti) <= u.count)
+    for (ti, ci), zv in z.items():
+        u, c, budget = types[ti], classes[ci], []
+        for pi, nd in enumerate(needs):
+            if u.keys is None or u.keys & nd.keys:
+                xv = s.NumVar(0, nd.cylinders, f"x{ti}_{ci}_{pi}")
+                lx.x[ti, ci, pi] = xv
+                budget.append(lx.per_cylinder(c, nd, times) * xv)
+        if budget:
+            s.Add(sum(budget) <= times.work_s * zv)
+    lx.points_and_stock(stock)
+    lx.keep = dict(z)
+    keys = sorted({k for u in types if u.keys is not None for k in u.keys})
+    users = {k: [v for (ti, _), v in z.items() if k in (types[ti].keys or ())] for k in keys}
+    by_class = [(ci, sum(v for (_, cj), v in z.items() if cj == ci)) for ci in range(len(classes))]
+    values = lx.solve(fair, _ties(classes, lx.covered(users), by_class))
+    return {k: n for k, n in values.items() if n > 0}
+
+
+def _ties(classes: list[TruckClass], covered: list[Any], riding: Any) -> Any:
+    """Districts with a commission first, then trucks on the road, larger trucks first."""
+    big = sum(c.count * (1000 + c.capacity) for c in classes) + 1
+    return big * sum(covered) + sum((1000 + classes[ci].capacity) * v for ci, v in riding)
 
 
 def _in_group(group: str, nd: Need) -> bool:
     return nd.group == group and not nd.priority
-
-
-def _uses(u: UnitType, key: str) -> bool:
-    """Whether a commission of type ``u`` takes a delegate counted under ``key``."""
-    return u.keys is None if key == "*" else u.keys is not None and key in u.keys

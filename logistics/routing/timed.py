@@ -8,14 +8,15 @@ roads open throughout it (every blockade standing in any of them applied).
 
 The routing model stays a static OR-Tools model:
 
-* a drop whose roads differ between periods (its point is *sensitive*) becomes one copy
-  per period it can be served in, the copies in one disjunction (at most one is handed
-  over). Copy ``p`` may be handed over only while the truck can have come from the plant
-  after period ``p`` began and can get back before it ends (its time window), with
-  :data:`MARGIN_S` to spare at each boundary;
+* a drop whose road from or back to the plant differs between periods (its point is
+  *sensitive*) becomes one copy per period it can be served in, the copies in one
+  disjunction (at most one is handed over). Copy ``p`` may be handed over only while
+  the truck can have come from the plant after period ``p`` began and can get back
+  before it ends (its time window), with :data:`MARGIN_S` to spare at each boundary;
 * an arc from copy ``p`` to copy ``q >= p`` is driven between the start of ``p`` and the
   end of ``q``: it uses ``U_p..q``; arcs from and to the plant use ``U_p``; every arc of an
-  insensitive point uses the whole-shift tables (equal to every ``U_p`` for its legs).
+  insensitive point uses the whole-shift tables (valid at any time, and equal to every
+  ``U_p`` for its legs to and from the plant).
 
 So every leg the model plans is valid for every moment it can be driven at.
 :func:`leg_at` then builds the plan's leg from its *true* departure time (recomputed by
@@ -100,19 +101,25 @@ class TimedRoads:
         return 0
 
     def sensitive(self) -> np.ndarray:
-        """Per location: whether any of its legs differs between periods."""
+        """Per location: whether its road from or back to the plant differs between periods.
+
+        Only these get a copy per period; every arc of the others uses the whole-shift
+        tables, valid at any time (and equal to each period's for their plant legs), so
+        the model stays as small as the roads allow.
+        """
         key = ("sensitive", self._key())
         cached = self.problem.road_cache.get(key)
         if cached is None:
             full = self.problem.tables
-            n = len(full.sources)
-            cached = np.zeros(n, dtype=bool)
+            cached = np.zeros(len(full.sources), dtype=bool)
             for k in range(self.m):
                 t = self.table(k, k)
-                pairs = ((t.time_s, full.time_s), (t.drive_s, full.drive_s))
-                for a, b in (*pairs, (t.delay_s, full.delay_s)):
-                    diff = ~np.isclose(a, b, rtol=0, atol=1e-6)
-                    cached |= diff.any(axis=1) | diff.any(axis=0)
+                for a, b in ((t.time_s, full.time_s), (t.drive_s, full.drive_s)):
+                    cached |= ~np.isclose(a[0], b[0], rtol=0, atol=1e-6)
+                    cached |= ~np.isclose(a[:, 0], b[:, 0], rtol=0, atol=1e-6)
+                cached |= ~np.isclose(t.delay_s[0], full.delay_s[0], rtol=0, atol=1e-6)
+                cached |= ~np.isclose(t.delay_s[:, 0], full.delay_s[:, 0], rtol=0, atol=1e-6)
+            cached[0] = False  # the plant itself is never copied
             self.problem.road_cache[key] = cached
         assert isinstance(cached, np.ndarray)
         return cached
