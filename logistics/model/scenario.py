@@ -211,6 +211,9 @@ class Commission(_Model):
     members: list[Name] = Field(min_length=1)
     #: Contact line printed on this commission's delivery sheets (empty by default).
     phone: Phone | None = None
+    #: The truck it rides; when absent the planner chooses (re-planning pins the trucks
+    #: the commissions already ride).
+    truck: Name | None = None
 
 
 class Guards(_Model):
@@ -220,9 +223,13 @@ class Guards(_Model):
     #: ``any``: the Assembly allowed delegates to accompany deliveries anywhere eligible.
     delegate_scope: Literal["own-district", "any"] = "own-district"
     roster: list[Guard] = Field(min_length=1)
-    #: Explicit commissions; when absent, each plant worker is paired with one junta
-    #: delegate in roster order (delegates interleaved by district).
+    #: Explicit commissions, kept as listed; when absent, the planner forms them from the
+    #: roster (one plant worker and up to ``max_commission_size - 1`` junta delegates each)
+    #: and chooses who rides which truck.
     commissions: list[Commission] | None = None
+    #: The most people the planner puts in one commission it forms (2: a plant worker and
+    #: a junta delegate). More lets one truck carry delegates of several districts.
+    max_commission_size: int = Field(default=2, ge=2, le=4)
 
 
 class Shift(TimeWindow):

@@ -19,7 +19,15 @@ from pathlib import Path
 import numpy as np
 
 from logistics.i18n import _
-from logistics.model import Blockade, InputError, Scenario, TimeWindow, format_hhmm, parse_hhmm
+from logistics.model import (
+    Blockade,
+    Commission,
+    InputError,
+    Scenario,
+    TimeWindow,
+    format_hhmm,
+    parse_hhmm,
+)
 from logistics.plan import Plan, Trip
 from logistics.routing import (
     FixedPart,
@@ -205,6 +213,16 @@ def truck_states(
     return states
 
 
+def _pinned(plan: Plan, scenario: Scenario) -> list[Commission] | None:
+    """The commissions riding in ``plan``, each pinned to its truck (None: none rides)."""
+    pinned = [
+        Commission(id=t.commission_id, members=list(t.members), truck=t.truck_id)
+        for t in plan.trucks
+        if t.commission_id and t.members
+    ]
+    return pinned or scenario.guards.commissions
+
+
 def replan(
     plan: Plan,
     scenario: Scenario,
@@ -275,7 +293,9 @@ def replan(
                 _("id {id} already used in the scenario").format(id=repr(b.id)),
             )
         blockades.append(b if b.window is not None else b.model_copy(update={"window": window}))
-    new_sc = scenario.model_copy(update={"blockades": blockades})
+    # every commission stays on the truck it rides (the planner would choose afresh)
+    guards = scenario.guards.model_copy(update={"commissions": _pinned(plan, scenario)})
+    new_sc = scenario.model_copy(update={"blockades": blockades, "guards": guards})
     # the problem for the rest of the shift: blockades standing after `at` only
     later = [b for b in blockades if b.window is None or b.window.end_min > at_min]
     problem = build_problem(new_sc.model_copy(update={"blockades": later}), net=net)

@@ -190,8 +190,12 @@ class Plan(_M):
         }
 
     def plan_id(self) -> str:
-        """Short content hash identifying this plan (printed on every output)."""
-        blob = self.model_dump_json(exclude={"solver"}).encode()
+        """Short content hash identifying this plan (printed on every output).
+
+        The notes are left out: they are read by people, in their language, and do not
+        change what the trucks do.
+        """
+        blob = self.model_dump_json(exclude={"solver", "notes"}).encode()
         return hashlib.sha256(blob).hexdigest()[:10]
 
     def save(self, path: str | Path) -> Path:

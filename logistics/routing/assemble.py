@@ -11,7 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from logistics.model import scenario_digest
+from logistics.i18n import _, ngettext
+from logistics.model import format_hhmm, scenario_digest
 from logistics.plan import (
     GroupTotal,
     Leg,
@@ -23,6 +24,7 @@ from logistics.plan import (
     TruckPlan,
     Unserved,
 )
+from logistics.routing.timed import MARGIN_S, TimedRoads, leg_at
 
 if TYPE_CHECKING:  # pragma: no cover
     from logistics.routing.drops import Drop, SolveStats
@@ -80,21 +82,29 @@ def build_plan(  # noqa: PLR0912, PLR0915 - trips, stops and reasons in one forw
     """
     sc = problem.scenario
     net = problem.net
-    tables = problem.tables
+    roads = TimedRoads(problem)
     load_min = sc.plant.loading_minutes
     delivered_at: dict[str, int] = defaultdict(int)
     trucks_out = []
+    waited: set[float] = set()  # when trips left the plant after waiting for the roads
+    n_waited = 0
 
-    def leg(i: int, j: int, speed: float, to_id: str) -> Leg:
-        nodes, edges = tables.path(i, j)
+    def leg(i: int, j: int, speed: float, to_id: str, depart: float) -> Leg:
+        """The leg from location i to j leaving at ``depart`` (minutes): the road open then."""
+        r = leg_at(roads, i, j, depart * 60, speed)
         return Leg(
             to_id=to_id,
-            nodes=[int(net.node_osmid[n]) for n in nodes],
-            km=float(tables.length_m[i, j]) / 1000,
-            drive_min=float(tables.drive_s[i, j]) / speed / 60,
-            delay_min=float(tables.delay_s[i, j]) / 60,
-            assumed_edges=int(sum(1 for e in edges if net.edge_kind[e] != 0)),
+            nodes=[int(net.node_osmid[n]) for n in r.nodes],
+            km=r.length_m / 1000,
+            drive_min=r.drive_s / speed / 60,
+            delay_min=r.delay_s / 60,
+            assumed_edges=int(sum(1 for e in r.edges if net.edge_kind[e] != 0)),
         )
+
+    def period_start(d: Drop) -> float | None:
+        """Earliest a hand-over planned in a later period may begin (minutes)."""
+        p = getattr(d, "period", 0)
+        return (roads.periods[p].start_s + MARGIN_S) / 60 if p > 0 else None
 
     route_by_truck = {truck.id: (start, seq) for truck, start, seq in routes}
     for truck in problem.trucks:
@@ -118,12 +128,15 @@ def build_plan(  # noqa: PLR0912, PLR0915 - trips, stops and reasons in one forw
             continuing = fx is not None and fx.on_road and gi == 0
             if not drops_in_trip and not continuing:
                 continue
-            merged: list[tuple[int, int, bool]] = []
+            # (a drop planned in a later period than the one before it stays a stop of
+            # its own: it may not be handed over earlier)
+            merged: list[tuple[int, int, bool, float | None]] = []
             for d in drops_in_trip:
-                if merged and merged[-1][0] == d.loc:
-                    merged[-1] = (d.loc, merged[-1][1] + d.cylinders, d.priority)
+                ps = period_start(d)
+                if merged and merged[-1][0] == d.loc and merged[-1][3] == ps:
+                    merged[-1] = (d.loc, merged[-1][1] + d.cylinders, d.priority, ps)
                 else:
-                    merged.append((d.loc, d.cylinders, d.priority))
+                    merged.append((d.loc, d.cylinders, d.priority, ps))
             if continuing:
                 assert fx is not None
                 cur = trips.pop()
@@ -133,16 +146,25 @@ def build_plan(  # noqa: PLR0912, PLR0915 - trips, stops and reasons in one forw
             else:
                 load_start = clock
                 clock += load_min
+                ps = merged[0][3]
+                if ps is not None and clock < ps:
+                    # the model planned this trip for roads that open at ps: load and
+                    # leave then, not earlier (the truck waits at the plant)
+                    waited.add(ps)
+                    n_waited += 1
+                    load_start, clock = ps - load_min, ps
                 depart = clock
                 stops, legs = [], []
                 here = 0
-            for k, (loc, cyl, prio) in enumerate(merged):
+            for k, (loc, cyl, prio, ps) in enumerate(merged):
                 p = problem.routable[loc - 1]
-                lg = leg(here, loc, truck.speed_factor, p.id)
+                lg = leg(here, loc, truck.speed_factor, p.id, clock)
                 if fx is not None and continuing and k == 0:
                     lg = _join(fx, lg)
                 arrive = clock + lg.drive_min + lg.delay_min
                 begin = arrive if p.window is None else max(arrive, p.window[0])
+                if ps is not None:
+                    begin = max(begin, ps)  # handed over in its period, as planned
                 leave = begin + problem.service_s(cyl) / 60
                 legs.append(lg)
                 stops.append(
@@ -163,7 +185,7 @@ def build_plan(  # noqa: PLR0912, PLR0915 - trips, stops and reasons in one forw
                 delivered_at[p.id] += cyl
                 clock = leave
                 here = loc
-            back_leg = leg(here, 0, truck.speed_factor, sc.plant.id)
+            back_leg = leg(here, 0, truck.speed_factor, sc.plant.id, clock)
             if fx is not None and continuing and not merged:
                 back_leg = _join(fx, back_leg)
             legs.append(back_leg)
@@ -255,14 +277,37 @@ def build_plan(  # noqa: PLR0912, PLR0915 - trips, stops and reasons in one forw
     notes = list(problem.notes)
     if stats.hit_time_limit:
         notes.append(
-            "the search stopped at its time limit before its solution budget; "
-            "a re-run may give a slightly different plan"
+            _(
+                "the search stopped at its time limit before its solution budget; "
+                "a re-run may give a slightly different plan"
+            )
+        )
+    if n_waited:
+        notes.append(
+            ngettext(
+                "{n} trip waits at the plant until {times}, when blockade hours change the roads",
+                "{n} trips wait at the plant until {times}, when blockade hours change the roads",
+                n_waited,
+            ).format(n=n_waited, times=", ".join(format_hhmm(t) for t in sorted(waited)))
         )
     if problem.unused_guards:
-        notes.append(f"{len(problem.unused_guards)} roster members are in no commission")
+        n = len(problem.unused_guards)
+        notes.append(
+            ngettext(
+                "{n} roster member rides with no commission",
+                "{n} roster members ride with no commission",
+                n,
+            ).format(n=n)
+        )
     idle = [t.id for t in problem.trucks if t.commission is None]
     if idle:
-        notes.append(f"{len(idle)} trucks have no guard commission and stay at the plant")
+        notes.append(
+            ngettext(
+                "{n} truck has no guard commission and stays at the plant",
+                "{n} trucks have no guard commission and stay at the plant",
+                len(idle),
+            ).format(n=len(idle))
+        )
     return Plan(
         scenario=sc.name,
         scenario_sha256=scenario_digest(sc),

@@ -1,11 +1,20 @@
-"""Blockades located on the road network: which edges each one closes or checks."""
+"""Blockades located on the road network: which edges each one closes or checks, and when.
+
+A blockade with a window stands only inside it. The shift is cut into *periods* at every
+window start and end that falls inside it (:func:`shift_periods`); within one period every
+blockade either stands throughout or not at all, so each period has one road state
+(:func:`road_state`): the closed edges removed, the checkpoint delays added.
+"""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
+from logistics.i18n import _, fmt_int, fmt_num
 from logistics.model import Blockade, InputError, Scenario
 from logistics.roads import TO_METRIC, RoadNetwork
 
@@ -19,6 +28,21 @@ class BlockadeEffect:
     edges: np.ndarray
     entering: np.ndarray
     active_in_shift: bool
+
+    def stands(self, start_s: float, end_s: float) -> bool:
+        """True when the blockade stands at some moment strictly inside ``(start_s, end_s)``."""
+        w = self.blockade.window
+        return w is None or (w.start_min * 60 < end_s and w.end_min * 60 > start_s)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A stretch of the shift (seconds after midnight) with one state of the roads."""
+
+    start_s: int
+    end_s: int
+    #: indices (into the effects list) of the blockades standing throughout it
+    standing: tuple[int, ...]
 
 
 def _segment_distances(net: RoadNetwork, cx: float, cy: float) -> np.ndarray:
@@ -53,8 +77,10 @@ def blockade_effects(
             if missing:
                 raise InputError(
                     f"{where}.way_ids",
-                    f"OSM way {missing[0]} is not a drivable road of the loaded map; expected "
-                    "way ids of the map (see 'senkata maps info')",
+                    _(
+                        "OSM way {way} is not a drivable road of the loaded map; expected way "
+                        "ids of the map (see 'senkata maps info')"
+                    ).format(way=missing[0]),
                 )
             inside = np.zeros(net.n_nodes, dtype=bool)
             inside[net.edge_u[touched]] = True
@@ -69,8 +95,15 @@ def blockade_effects(
                 nearest = float(dist[base_mask].min())
                 raise InputError(
                     where,
-                    f"({b.lat:.5f}, {b.lon:.5f}) radius {b.radius_m:g} m touches no road of the "
-                    f"map (nearest road {nearest:,.0f} m away); expected a blockade on a road",
+                    _(
+                        "({lat}, {lon}) radius {r} m touches no road of the map (nearest road "
+                        "{m} m away); expected a blockade on a road"
+                    ).format(
+                        lat=f"{b.lat:.5f}",
+                        lon=f"{b.lon:.5f}",
+                        r=fmt_num(b.radius_m, 0 if float(b.radius_m).is_integer() else 1),
+                        m=fmt_int(nearest),
+                    ),
                 )
             inside = np.hypot(net.x - cx, net.y - cy) <= b.radius_m
             entering = touched & ~inside[net.edge_u]
@@ -86,3 +119,41 @@ def blockade_effects(
             )
         )
     return out
+
+
+def shift_periods(scenario: Scenario, effects: list[BlockadeEffect]) -> list[Period]:
+    """Cut the shift at every blockade window start or end that falls strictly inside it.
+
+    Adjacent periods with the same standing blockades are merged, so a scenario whose
+    blockades all stand the whole shift (or have no window) has exactly one period.
+    """
+    s0, s1 = scenario.shift.start_min * 60, scenario.shift.end_min * 60
+    cuts = {s0, s1}
+    for eff in effects:
+        w = eff.blockade.window
+        if w is not None:
+            cuts.update(t * 60 for t in (w.start_min, w.end_min) if s0 < t * 60 < s1)
+    bounds = sorted(cuts)
+    out: list[Period] = []
+    for a, b in itertools.pairwise(bounds):
+        standing = tuple(i for i, eff in enumerate(effects) if eff.stands(a, b))
+        if out and out[-1].standing == standing:
+            out[-1] = Period(out[-1].start_s, b, standing)
+        else:
+            out.append(Period(a, b, standing))
+    return out
+
+
+def road_state(
+    effects: list[BlockadeEffect], standing: Iterable[int], base_mask: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Usable edges and checkpoint delays (s) while the blockades ``standing`` stand."""
+    mask = base_mask.copy()
+    delay = np.zeros(base_mask.shape[0])
+    for i in sorted(set(standing)):
+        eff = effects[i]
+        if eff.blockade.status == "closed":
+            mask[eff.edges] = False
+        else:
+            delay[eff.entering] += eff.blockade.delay_minutes * 60
+    return mask, delay

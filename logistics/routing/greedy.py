@@ -22,12 +22,15 @@ def _greedy_routes(  # noqa: PLR0917 - the model's arrays as _route built them
     windows: list[tuple[int, int] | None] | None = None,
     starts: list[TruckStart] | None = None,
     start_nodes: list[int] | None = None,
+    same: list[int] | None = None,
 ) -> list[list[int]]:
     """A feasible warm start: trips filled nearest-first, trucks taking turns.
 
     Node numbering as in :func:`solve`: 0 plant, then each truck's reloads, then drops.
     Every truck's route lists all its reload nodes (they are mandatory); unused ones go
-    last, where they cost nothing.
+    last, where they cost nothing. ``same`` (copies of one drop per period, see
+    :mod:`logistics.routing.timed`) gives each node's drop: once one copy is taken, the
+    others are too.
     """
     first_drop = 1 + n_reload
     order = sorted(range(len(cands)), key=lambda k: not cands[k].priority)
@@ -74,7 +77,8 @@ def _greedy_routes(  # noqa: PLR0917 - the model's arrays as _route built them
                         best, best_t = k, arrive
                 if best is None:
                     break
-                del free[best]
+                for k in _taken(free, best, same):
+                    del free[k]
                 stops.append(first_drop + best)
                 load += cands[best].cylinders
                 left -= cands[best].cylinders
@@ -95,3 +99,10 @@ def _greedy_routes(  # noqa: PLR0917 - the model's arrays as _route built them
         route += reloads[max(0, len(trips[v]) - 1) :]
         routes.append(route)
     return routes
+
+
+def _taken(free: dict[int, None], best: int, same: list[int] | None) -> list[int]:
+    """The nodes a pick takes out: the drop, and its copies in other periods."""
+    if same is None:
+        return [best]
+    return [k for k in free if same[k] == same[best]]

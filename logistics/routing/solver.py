@@ -43,7 +43,6 @@ from logistics.routing.drops import (
     SolveStats,
     TruckStart,
     _delivered_by_group,
-    _drop_windows,
     _penalty,
     _stock_after_priority,
     group_demand,
@@ -59,6 +58,7 @@ from logistics.routing.search import (
     routes_to_assignment,
     search_parameters,
 )
+from logistics.routing.timed import TimedRoads, expand_drops, node_travel
 
 #: Upper bound on trips per truck and shift.
 MAX_TRIPS_PER_TRUCK = 8
@@ -144,7 +144,11 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
     # candidates need and by MAX_TRIPS_PER_TRUCK.
     tt = problem.tables.time_s
     cand_locs = sorted({d.loc for d in cands})
-    min_round = min(float(tt[0, k] + tt[k, 0]) for k in cand_locs) + load_s
+    roads = TimedRoads(problem)
+    if roads.timed:  # blockade windows: the quickest round trip of any period
+        min_round = roads.best_round_s(cand_locs) + load_s
+    else:
+        min_round = min(float(tt[0, k] + tt[k, 0]) for k in cand_locs) + load_s
     total = sum(d.cylinders for d in cands)
     max_trips = max(
         1,
@@ -152,6 +156,16 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
     )
     max_trips = min(max_trips, MAX_TRIPS_PER_TRUCK)
     n_reload = n_trucks * (max_trips - 1)
+    # Blockade windows: a drop whose roads change during the shift becomes one node per
+    # period it can be served in (routing.timed); otherwise the candidates themselves.
+    timed = expand_drops(
+        roads,
+        cands,
+        np.asarray([round(problem.service_s(d.cylinders)) for d in cands], dtype=np.int64),
+        [t.speed_factor for t in trucks],
+        min(st.time_s for st in starts),
+    )
+    offered_drops, cands = cands, timed.drops
 
     # node 0: plant; then (max_trips - 1) reload nodes per truck; then the drops; then a
     # start node for each truck that is out on the road (mid-shift re-planning)
@@ -180,15 +194,21 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
     # Travel per distinct speed factor (checkpoint delays do not scale). Loading time is
     # charged on the arc from the plant (start or reload) to a stop, so reloads that open
     # no trip cost nothing and sit idle at the end of the route.
-    loc_arr = np.asarray(node_loc)
     transit_ids = {}
     cost_ids = {}
     tm_by_factor: dict[float, np.ndarray] = {}
     cost_by_factor: dict[float, np.ndarray] = {}
+    node_period = [-1] * (1 + n_reload) + [getattr(d, "period", -1) for d in cands]
+    node_period += [-1] * (n_nodes - len(node_period))
+    start_period = {
+        n: roads.period_at(st.time_s)
+        for n, st in zip(start_nodes, starts, strict=True)
+        if n != 0 and roads.timed
+    }
     for f in sorted({t.speed_factor for t in trucks}):
-        travel = problem.tables.drive_s / f + problem.tables.delay_s
+        travel = node_travel(roads, node_loc, node_period, is_plant, start_period, f)
         travel = np.where(np.isfinite(travel), travel, 10 * 86400)
-        trav = np.rint(travel[np.ix_(loc_arr, loc_arr)]).astype(np.int64)
+        trav = np.rint(travel).astype(np.int64)
         tm = trav + service[:, None]
         tm[np.ix_(is_plant, ~is_plant)] += load_s
         tm_by_factor[f] = tm
@@ -214,7 +234,7 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
 
     # Distribution hours: the hand-over must start and finish inside the point's window.
-    windows = _drop_windows(problem, cands, service[1 + n_reload : 1 + n_reload + len(cands)])
+    windows = timed.windows
     for k, win in enumerate(windows):
         if win is not None:
             time_dim.CumulVar(manager.NodeToIndex(1 + n_reload + k)).SetRange(*win)
@@ -245,9 +265,15 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
         ]
         for d in cands
     ]
-    for k, (d, allowed) in enumerate(zip(cands, allowed_by_drop, strict=True)):
+    copies_of: dict[int, list[int]] = {}
+    for k, b in enumerate(timed.base):
+        copies_of.setdefault(b, []).append(manager.NodeToIndex(1 + n_reload + k))
+    for k, allowed in enumerate(allowed_by_drop):
         idx = manager.NodeToIndex(1 + n_reload + k)
-        routing.AddDisjunction([idx], _penalty(d))
+        b = timed.base[k]
+        if copies_of[b][0] == idx:
+            # one drop, handed over at most once: in whichever period its copy is routed
+            routing.AddDisjunction(copies_of[b], _penalty(offered_drops[b]))
         if len(allowed) < n_trucks:
             # -1 keeps "not performed" possible (SetAllowedVehiclesForIndex's Span binding
             # is broken in the Python wrapper of OR-Tools 9.15).
@@ -291,12 +317,13 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
         windows,
         starts,
         start_nodes,
+        same=timed.base if timed.copied else None,
     )
     start_from = routes_to_assignment(routing, manager, initial)
     start_used = "greedy" if start_from is not None else "ortools"
     pyvrp_cut = False  # PyVRP stopped by the clock, not its iteration budget
     if settings.warm_start == "pyvrp" and all(st.loc == 0 and st.worked_s == 0 for st in starts):
-        if total <= stock and caps is None:
+        if total <= stock and caps is None and not timed.copied:
             offered = list(range(len(cands)))  # no stock or cap to keep: PyVRP may take all
         else:  # the greedy's selection keeps to the stock and the caps: PyVRP routes it
             offered = sorted(n - 1 - n_reload for r in initial for n in r if n > n_reload)
@@ -340,7 +367,7 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
             0,
             wall >= limit * 0.95,
             len(drops),
-            len(cands),
+            len(offered_drops),
             n_trucks * max_trips,
         )
         return [], stats
@@ -365,7 +392,7 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
         objective=int(assignment.ObjectiveValue()),
         hit_time_limit=wall >= limit * 0.95 or pyvrp_cut,
         n_drops=len(drops),
-        n_candidates=len(cands),
+        n_candidates=len(offered_drops),
         n_trip_slots=n_trucks * max_trips,
         warm_start=start_used,
     )
