@@ -37,6 +37,7 @@ from logistics.plan import Plan
 from logistics.routing.allocation import fair_caps
 from logistics.routing.assemble import build_plan
 from logistics.routing.commissions import TruckInfo
+from logistics.routing.deadline import guarded_search, hard_deadline
 from logistics.routing.drops import (
     Drop,
     Routes,
@@ -55,9 +56,11 @@ from logistics.routing.problem import Problem
 from logistics.routing.pyvrp_start import DropInfo, pyvrp_routes
 from logistics.routing.search import (
     PYVRP_SHARE,
+    add_group_bounds,
     register_matrix,
     routes_to_assignment,
     search_parameters,
+    to_nodes,
 )
 
 #: Upper bound on trips per truck and shift.
@@ -122,11 +125,18 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
     log: bool,
     starts: list[TruckStart] | None = None,
     stock: int | None = None,
+    *,
+    floors: dict[str, int] | None = None,
+    warm: Routes | None = None,
+    deadline: float | None = None,
 ) -> tuple[Routes, SolveStats]:
     """Build and solve one OR-Tools model.
 
     ``caps`` bound the cylinders per group; ``starts`` (one per truck) place trucks
-    mid-shift, and ``stock`` overrides the plant's stock (what is left of it).
+    mid-shift, and ``stock`` overrides the plant's stock (what is left of it). ``floors``
+    are lower bounds per group, ``warm`` a warm start (routes of an earlier solve over
+    the same candidates, which must keep to ``caps`` and ``floors``), and ``deadline``
+    (``time.monotonic()``) the moment the search is cut (default: ``limit`` + 5 % + 0.5 s).
     """
     sc = problem.scenario
     settings = sc.solver
@@ -263,6 +273,7 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
             <= stock
         )
 
+    add_group_bounds(routing, manager, cands, 1 + n_reload, floors)
     if caps is not None:
         solver = routing.solver()
         for g, cap in caps.items():
@@ -294,8 +305,16 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
     )
     start_from = routes_to_assignment(routing, manager, initial)
     start_used = "greedy" if start_from is not None else "ortools"
+    if warm is not None:  # an earlier solve's routes (the fair policies' probes)
+        again = routes_to_assignment(routing, manager, to_nodes(warm, trucks, cands, max_trips))
+        if again is not None:
+            start_from, start_used = again, "earlier"
     pyvrp_cut = False  # PyVRP stopped by the clock, not its iteration budget
-    if settings.warm_start == "pyvrp" and all(st.loc == 0 and st.worked_s == 0 for st in starts):
+    if (
+        settings.warm_start == "pyvrp"
+        and warm is None
+        and all(st.loc == 0 and st.worked_s == 0 for st in starts)
+    ):
         if total <= stock and caps is None:
             offered = list(range(len(cands)))  # no stock or cap to keep: PyVRP may take all
         else:  # the greedy's selection keeps to the stock and the caps: PyVRP routes it
@@ -328,12 +347,13 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
         pyvrp_start = routes_to_assignment(routing, manager, better) if better else None
         if pyvrp_start is not None:
             start_from, start_used = pyvrp_start, "pyvrp"
-    if start_from is not None:
-        assignment = routing.SolveFromAssignmentWithParameters(start_from, params)
-    else:  # the warm start broke a constraint: let OR-Tools build its own
-        assignment = routing.SolveWithParameters(params)
+    # The search runs in a worker process cut at the deadline (OR-Tools overruns its own
+    # limit on large models); without a warm start OR-Tools builds its own first solution.
+    cut = hard_deadline(t0, limit) if deadline is None else deadline
+    outcome = guarded_search(routing, manager, params, start_from, deadline=cut, time_dim=time_dim)
+    found = outcome.found
     wall = time.monotonic() - t0
-    if assignment is None:
+    if found is None:
         stats = SolveStats(
             "no solution",
             wall,
@@ -347,23 +367,16 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
 
     routes = []
     for v, truck in enumerate(trucks):
-        seq: list[tuple[str, Drop | None]] = []
-        idx = routing.Start(v)
-        idx = assignment.Value(routing.NextVar(idx))
-        while not routing.IsEnd(idx):
-            node = manager.IndexToNode(idx)
-            if node <= n_reload:
-                seq.append(("reload", None))
-            else:
-                seq.append(("drop", cands[node - 1 - n_reload]))
-            idx = assignment.Value(routing.NextVar(idx))
-        start = assignment.Value(time_dim.CumulVar(routing.Start(v)))
-        routes.append((truck, start, seq))
+        seq: list[tuple[str, Drop | None]] = [
+            ("reload", None) if node <= n_reload else ("drop", cands[node - 1 - n_reload])
+            for node in found.routes[v]
+        ]
+        routes.append((truck, found.starts[v], seq))
     stats = SolveStats(
         status="solved",
         wall_s=wall,
-        objective=int(assignment.ObjectiveValue()),
-        hit_time_limit=wall >= limit * 0.95 or pyvrp_cut,
+        objective=found.objective,
+        hit_time_limit=wall >= limit * 0.95 or pyvrp_cut or outcome.how == "killed",
         n_drops=len(drops),
         n_candidates=len(cands),
         n_trip_slots=n_trucks * max_trips,
