@@ -159,6 +159,17 @@ def _worker(  # pragma: no cover - runs in the forked child, which never returns
         os._exit(code)
 
 
+def search_in_process(
+    routing: pywrapcp.RoutingModel,
+    manager: pywrapcp.RoutingIndexManager,
+    params: Any,
+    start: pywrapcp.Assignment | None,
+    time_dim: pywrapcp.RoutingDimension | None = None,
+) -> Found | None:
+    """The unguarded search: OR-Tools' own time limit only (kept to measure its overruns)."""
+    return _final(routing, manager, time_dim, _run(routing, params, start))
+
+
 def _parse(buf: bytearray) -> list[tuple[Any, ...]]:
     out = []
     while len(buf) >= _HEADER.size:

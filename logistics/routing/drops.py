@@ -31,6 +31,8 @@ class Drop:
     cylinders: int
     priority: bool
     group: str = ""
+    #: penalty multiplier (the fair policies weigh a group's first cylinders more)
+    weight: float = 1.0
 
 
 @dataclass
@@ -69,7 +71,9 @@ class SolveStats:
 
 def _penalty(d: Drop) -> int:
     """Cost of leaving a drop undelivered (PyVRP's prize for delivering it)."""
-    return d.cylinders * PENALTY_PER_CYLINDER * (PRIORITY_FACTOR if d.priority else 1)
+    return round(
+        d.cylinders * PENALTY_PER_CYLINDER * d.weight * (PRIORITY_FACTOR if d.priority else 1)
+    )
 
 
 def _split(ration: int, chunk: int) -> list[int]:

@@ -8,7 +8,7 @@ search.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -111,32 +111,6 @@ def routes_to_assignment(
     """
     idx = [[manager.NodeToIndex(n) for n in r] for r in routes]
     return routing.ReadAssignmentFromRoutes(idx, True)
-
-
-def add_group_bounds(
-    routing: pywrapcp.RoutingModel,
-    manager: pywrapcp.RoutingIndexManager,
-    cands: Sequence[Any],
-    first_drop: int,
-    floors: Mapping[str, int] | None,
-) -> None:
-    """Lower bounds on the cylinders each group receives (the fair policies' floors).
-
-    ``cands[k]`` is node ``first_drop + k``; priority drops stand outside the groups. A
-    group's floor holds for every solution the search accepts, so the warm start must keep
-    it (the fair policies start each solve from a solution that does).
-    """
-    if not floors:
-        return
-    solver = routing.solver()
-    for g, floor in floors.items():
-        members = [
-            (manager.NodeToIndex(first_drop + k), d.cylinders)
-            for k, d in enumerate(cands)
-            if d.group == g and not d.priority
-        ]
-        if floor > 0 and members:
-            solver.Add(solver.Sum([routing.ActiveVar(i) * q for i, q in members]) >= floor)
 
 
 def to_nodes(

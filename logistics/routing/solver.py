@@ -29,12 +29,12 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp
 
 from logistics.plan import Plan
-from logistics.routing.allocation import fair_caps
 from logistics.routing.assemble import build_plan
 from logistics.routing.commissions import TruckInfo
 from logistics.routing.deadline import guarded_search, hard_deadline
@@ -43,20 +43,17 @@ from logistics.routing.drops import (
     Routes,
     SolveStats,
     TruckStart,
-    _delivered_by_group,
     _drop_windows,
     _penalty,
     _stock_after_priority,
-    group_demand,
     make_drops,
-    max_drop,
 )
+from logistics.routing.fairness import fair_solve
 from logistics.routing.greedy import _greedy_routes
 from logistics.routing.problem import Problem
 from logistics.routing.pyvrp_start import DropInfo, pyvrp_routes
 from logistics.routing.search import (
     PYVRP_SHARE,
-    add_group_bounds,
     register_matrix,
     routes_to_assignment,
     search_parameters,
@@ -70,11 +67,11 @@ MAX_TRIPS_PER_TRUCK = 8
 def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = False) -> Plan:
     """Plan the shift: OR-Tools routing over the problem's drops, under its allocation policy.
 
-    ``max-delivered`` solves once. ``proportional`` caps each district / macrodistrict at
-    its share of the stock (proportional to its reachable ration) and solves once.
-    ``max-min`` does the same, then frees what the fleet could not deliver in the groups
-    that fell short and gives it to the others (water-filling), and solves again with the
-    remaining half of the time.
+    ``max-delivered`` solves once. ``proportional`` and ``max-min`` search for the largest
+    common share the stock, trucks, hours and guards allow (a bisection of capped solves,
+    :mod:`logistics.routing.fairness`); ``proportional`` holds every district there,
+    ``max-min`` then raises the districts that can go higher and finally delivers as much
+    as it can without lowering anyone. The time limit is the whole policy's.
 
     Parameters
     ----------
@@ -98,19 +95,36 @@ def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = Fa
     if policy == "max-delivered":
         routes, stats = _route(problem, trucks, drops, cands, None, limit, log)
         return build_plan(problem, routes=routes, drops=drops, stats=stats)
-    demand = group_demand(problem, cands)
-    caps = fair_caps(demand, _stock_after_priority(problem, cands))
-    rounds = 2 if policy == "max-min" else 1
     t0 = time.monotonic()
-    routes, stats = _route(problem, trucks, drops, cands, caps, limit / rounds, log)
-    if rounds == 2:
-        got = _delivered_by_group(routes, problem)
-        # Groups the fleet could not fill keep what they got; the rest share what is freed.
-        short = {g for g, c in caps.items() if got.get(g, 0) < c - max_drop(cands, g)}
-        if short:
-            fixed = {g: got.get(g, 0) for g in short}
-            caps = fair_caps(demand, _stock_after_priority(problem, cands), fixed=fixed)
-            routes, stats = _route(problem, trucks, drops, cands, caps, limit / rounds, log)
+    hard = hard_deadline(t0, limit)
+    per_solve = problem
+    if policy == "proportional":
+        # two solves share the solution budget too, so that the same seed still gives the
+        # same plan when neither is cut by the clock
+        budget = max(50, sc.solver.solution_limit // 2)
+        per_solve = replace(
+            problem,
+            scenario=sc.model_copy(
+                update={"solver": sc.solver.model_copy(update={"solution_limit": budget})}
+            ),
+        )
+
+    def one(
+        caps: dict[str, int], warm: Routes | None, secs: float, cut: float
+    ) -> tuple[Routes, SolveStats]:
+        return _route(per_solve, trucks, drops, cands, caps, secs, log, warm=warm, deadline=cut)
+
+    res = fair_solve(
+        problem,
+        trucks,
+        cands,
+        policy,
+        _stock_after_priority(problem, cands),
+        one,
+        limit=limit,
+        hard=hard,
+    )
+    routes, stats, caps = res.routes, res.stats, res.caps
     stats.wall_s = time.monotonic() - t0
     return build_plan(problem, routes=routes, drops=drops, stats=stats, caps=caps)
 
@@ -126,15 +140,14 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
     starts: list[TruckStart] | None = None,
     stock: int | None = None,
     *,
-    floors: dict[str, int] | None = None,
     warm: Routes | None = None,
     deadline: float | None = None,
 ) -> tuple[Routes, SolveStats]:
     """Build and solve one OR-Tools model.
 
     ``caps`` bound the cylinders per group; ``starts`` (one per truck) place trucks
-    mid-shift, and ``stock`` overrides the plant's stock (what is left of it). ``floors``
-    are lower bounds per group, ``warm`` a warm start (routes of an earlier solve over
+    mid-shift, and ``stock`` overrides the plant's stock (what is left of it). ``warm`` is a
+    warm start (routes of an earlier solve over
     the same candidates, which must keep to ``caps`` and ``floors``), and ``deadline``
     (``time.monotonic()``) the moment the search is cut (default: ``limit`` + 5 % + 0.5 s).
     """
@@ -184,6 +197,14 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
         dtype=np.int64,
     )
     n_nodes = len(node_loc)
+    # consecutive drops at one point are one stop (assemble merges them): between them only
+    # the per-cylinder time counts
+    stop_s = round(sc.demand.stop_minutes * 60)
+    is_drop = np.zeros(n_nodes, dtype=bool)
+    is_drop[1 + n_reload : 1 + n_reload + len(cands)] = True
+    locs = np.asarray(node_loc)
+    same_point = (locs[:, None] == locs[None, :]) & is_drop[:, None] & is_drop[None, :]
+    np.fill_diagonal(same_point, False)
     manager = pywrapcp.RoutingIndexManager(n_nodes, n_trucks, start_nodes, [0] * n_trucks)
     routing = pywrapcp.RoutingModel(manager)
 
@@ -201,6 +222,7 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
         trav = np.rint(travel[np.ix_(loc_arr, loc_arr)]).astype(np.int64)
         tm = trav + service[:, None]
         tm[np.ix_(is_plant, ~is_plant)] += load_s
+        tm[same_point] -= stop_s  # drops handed over in one stop pay its overhead once
         tm_by_factor[f] = tm
         cost_by_factor[f] = trav
         # Matrices live in C++: no Python callback per arc evaluation.
@@ -273,7 +295,6 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
             <= stock
         )
 
-    add_group_bounds(routing, manager, cands, 1 + n_reload, floors)
     if caps is not None:
         solver = routing.solver()
         for g, cap in caps.items():
@@ -306,16 +327,18 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
     start_from = routes_to_assignment(routing, manager, initial)
     start_used = "greedy" if start_from is not None else "ortools"
     if warm is not None:  # an earlier solve's routes (the fair policies' probes)
-        again = routes_to_assignment(routing, manager, to_nodes(warm, trucks, cands, max_trips))
-        if again is not None:
-            start_from, start_used = again, "earlier"
+        warm_nodes = to_nodes(warm, trucks, cands, max_trips)
+        again = routes_to_assignment(routing, manager, warm_nodes)
+        # the better of the two starts (under new caps the greedy may deliver more)
+        if again is not None and (
+            start_from is None or again.ObjectiveValue() <= start_from.ObjectiveValue()
+        ):
+            start_from, start_used = again, "greedy"  # the policy's own construction
     pyvrp_cut = False  # PyVRP stopped by the clock, not its iteration budget
-    if (
-        settings.warm_start == "pyvrp"
-        and warm is None
-        and all(st.loc == 0 and st.worked_s == 0 for st in starts)
-    ):
-        if total <= stock and caps is None:
+    if settings.warm_start == "pyvrp" and all(st.loc == 0 and st.worked_s == 0 for st in starts):
+        if warm is not None:  # the policy's own selection (it keeps to stock and caps)
+            offered = sorted(n - 1 - n_reload for r in warm_nodes for n in r if n > n_reload)
+        elif total <= stock and caps is None:
             offered = list(range(len(cands)))  # no stock or cap to keep: PyVRP may take all
         else:  # the greedy's selection keeps to the stock and the caps: PyVRP routes it
             offered = sorted(n - 1 - n_reload for r in initial for n in r if n > n_reload)
@@ -342,11 +365,13 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
             max_iterations=settings.pyvrp_iterations,
             seed=settings.seed,
         )
-        # OR-Tools searches from PyVRP's routes for what is left of the budget
-        params.time_limit.FromMilliseconds(max(100, int((limit - (time.monotonic() - t0)) * 1000)))
         pyvrp_start = routes_to_assignment(routing, manager, better) if better else None
-        if pyvrp_start is not None:
+        if pyvrp_start is not None and (
+            start_from is None or pyvrp_start.ObjectiveValue() <= start_from.ObjectiveValue()
+        ):
             start_from, start_used = pyvrp_start, "pyvrp"
+    # OR-Tools searches for what is left of the budget (model, greedy and PyVRP came first)
+    params.time_limit.FromMilliseconds(max(100, int((limit - (time.monotonic() - t0)) * 1000)))
     # The search runs in a worker process cut at the deadline (OR-Tools overruns its own
     # limit on large models); without a warm start OR-Tools builds its own first solution.
     cut = hard_deadline(t0, limit) if deadline is None else deadline
