@@ -23,6 +23,7 @@ import select
 import signal
 import struct
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -255,3 +256,52 @@ def guarded_search(
     if final is not None:
         return SearchOutcome(final[0], how, n_sol)
     return SearchOutcome(best, "killed" if how == "killed" else "finished", n_sol)
+
+
+def call_before(deadline: float, fallback: Any, fn: Callable[..., Any], /, **kwargs: Any) -> Any:
+    """``fn(**kwargs)`` in a forked worker; ``fallback`` if it has not returned by ``deadline``.
+
+    Used for PyVRP's warm start, whose own time limit is checked between iterations only
+    (its first iterations on 2,000 clients take longer than a 10 s limit). The result must
+    pickle. Without ``os.fork`` it runs here.
+    """
+    if not hasattr(os, "fork"):
+        return fn(**kwargs)
+    rfd, wfd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.close(rfd)
+        code = 0
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            _send(wfd, ("final", fn(**kwargs)))
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(wfd)
+    buf = bytearray()
+    out: Any = fallback
+    done = False
+    try:
+        while not done:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            ready, _, _ = select.select([rfd], [], [], min(left, 0.5))
+            if not ready:
+                continue
+            chunk = os.read(rfd, 1 << 20)
+            if not chunk:
+                done = True
+                break
+            buf += chunk
+            for _kind, value in _parse(buf):
+                out, done = value, True
+    finally:
+        if not done:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        os.close(rfd)
+        os.waitpid(pid, 0)
+    return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from logistics.routing.commissions import TruckInfo
@@ -22,12 +24,14 @@ def _greedy_routes(  # noqa: PLR0917 - the model's arrays as _route built them
     windows: list[tuple[int, int] | None] | None = None,
     starts: list[TruckStart] | None = None,
     start_nodes: list[int] | None = None,
+    deadline: float | None = None,
 ) -> list[list[int]]:
     """A feasible warm start: trips filled nearest-first, trucks taking turns.
 
     Node numbering as in :func:`solve`: 0 plant, then each truck's reloads, then drops.
     Every truck's route lists all its reload nodes (they are mandatory); unused ones go
-    last, where they cost nothing.
+    last, where they cost nothing. At ``deadline`` (``time.monotonic()``) it stops adding
+    stops: what it has is still feasible (on 2,000 points it would take the whole limit).
     """
     first_drop = 1 + n_reload
     order = sorted(range(len(cands)), key=lambda k: not cands[k].priority)
@@ -48,7 +52,7 @@ def _greedy_routes(  # noqa: PLR0917 - the model's arrays as _route built them
             if rnd == 0 and start_nodes[v] != 0:
                 # out on the road: first hand over what is on board, then reload
                 here, load = start_nodes[v], truck.capacity - starts[v].onboard
-            while True:
+            while deadline is None or time.monotonic() < deadline:
                 best: int | None = None
                 best_t = 0  # read only once best is set
                 for k in free:

@@ -37,7 +37,7 @@ from ortools.constraint_solver import pywrapcp
 from logistics.plan import Plan
 from logistics.routing.assemble import build_plan
 from logistics.routing.commissions import TruckInfo
-from logistics.routing.deadline import guarded_search, hard_deadline
+from logistics.routing.deadline import call_before, guarded_search, hard_deadline
 from logistics.routing.drops import (
     Drop,
     Routes,
@@ -59,6 +59,10 @@ from logistics.routing.search import (
     search_parameters,
     to_nodes,
 )
+
+#: Share of a solve's time limit the greedy warm start may take (on 2,000 points it would
+#: take more than a 10 s limit; it stops with what it has, which is still feasible).
+GREEDY_SHARE = 0.25
 
 #: Upper bound on trips per truck and shift.
 MAX_TRIPS_PER_TRUCK = 8
@@ -269,14 +273,16 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
             routing.VehicleVar(manager.NodeToIndex(1 + v * (max_trips - 1) + r)).SetValue(v)
 
     # the trucks whose commission may serve each drop (its district's delegates)
-    allowed_by_drop = [
-        [
-            v
-            for v, t in enumerate(trucks)
-            if t.commission is not None and t.commission.may_serve(problem.routable[d.loc - 1])
-        ]
-        for d in cands
-    ]
+    allowed_at: dict[int, list[int]] = {}  # per point (its drops share it)
+    for d in cands:
+        if d.loc not in allowed_at:
+            p = problem.routable[d.loc - 1]
+            allowed_at[d.loc] = [
+                v
+                for v, t in enumerate(trucks)
+                if t.commission is not None and t.commission.may_serve(p)
+            ]
+    allowed_by_drop = [allowed_at[d.loc] for d in cands]
     for k, (d, allowed) in enumerate(zip(cands, allowed_by_drop, strict=True)):
         idx = manager.NodeToIndex(1 + n_reload + k)
         routing.AddDisjunction([idx], _penalty(d))
@@ -323,6 +329,7 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
         windows,
         starts,
         start_nodes,
+        deadline=t0 + GREEDY_SHARE * limit,
     )
     start_from = routes_to_assignment(routing, manager, initial)
     start_used = "greedy" if start_from is not None else "ortools"
@@ -346,7 +353,10 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
         for k, vs in enumerate(allowed_by_drop):
             for v in vs:
                 reach[v].add(k)
-        better, pyvrp_cut = pyvrp_routes(
+        better, pyvrp_cut = call_before(
+            t0 + PYVRP_SHARE * limit + 0.5,
+            (None, True),
+            pyvrp_routes,
             truck_caps=[t.capacity for t in trucks],
             truck_profiles=[t.speed_factor for t in trucks],
             truck_allowed=[frozenset(r) for r in reach],
