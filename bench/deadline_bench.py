@@ -83,8 +83,10 @@ def one(kind: str, case: str, start: str, limit: float, seed: int, guard: bool) 
     """One measured call (in this process)."""
     row = {"kind": kind, "case": case, "start": start, "limit_s": limit, "seed": seed}
     row["guard"] = guard
-    row |= _planner(case, start, limit, seed) if kind == "planner" else _core(
-        case, start, limit, seed, guard
+    row |= (
+        _planner(case, start, limit, seed)
+        if kind == "planner"
+        else _core(case, start, limit, seed, guard)
     )
     row["ratio"] = row["wall_s"] / limit
     row["promise_s"] = limit * 1.1 + 1
@@ -136,8 +138,7 @@ def render(rows: list[dict], title: str) -> str:
         "- wall = the whole call (planner: `solve()`; core: `solve_ortools`), promise = "
         "limit x 1.1 + 1 s",
         "",
-        "| kind | case | start | limit s | seed | guard | wall s | wall / limit | kept | "
-        "result |",
+        "| kind | case | start | limit s | seed | guard | wall s | wall / limit | kept | result |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from logistics.demand import build_points, load_areas, norm_area
+from logistics.demand import DeliveryPoint, build_points, load_areas, norm_area
 from logistics.i18n import _, fmt_int
 from logistics.model import Scenario, format_hhmm
 from logistics.plan.model import Plan
@@ -117,7 +117,7 @@ def check_fair_zero(  # noqa: PLR0912 - one walk over the zero districts
     usable[net.edge_u[mask]] = True
     usable[net.edge_v[mask]] = True
     points = [p for p in build_points(sc, net, data=data) if p.eligible and not p.priority]
-    by_group: dict[str, list] = defaultdict(list)
+    by_group: dict[str, list[DeliveryPoint]] = defaultdict(list)
     for p in points:
         by_group[p.group].append(p)
     zero = {g: ps for g, ps in by_group.items() if sum(got[p.id] for p in ps) == 0}

@@ -31,8 +31,8 @@ from ortools.constraint_solver import pywrapcp
 
 #: Share of the time limit (and seconds) past it at which the worker is killed; the rest
 #: of the promised margin (10 % + 1 s) is left for turning the routes into a plan.
-KILL_SHARE = 0.05
-KILL_EXTRA_S = 0.5
+KILL_SHARE = 0.03
+KILL_EXTRA_S = 0.3
 
 #: An improving solution is copied out only if the last copy took under this share of the
 #: time since it (copying ~2,000 next-variables costs a few milliseconds).

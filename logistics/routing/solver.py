@@ -153,7 +153,7 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
     mid-shift, and ``stock`` overrides the plant's stock (what is left of it). ``warm`` is a
     warm start (routes of an earlier solve over
     the same candidates, which must keep to ``caps`` and ``floors``), and ``deadline``
-    (``time.monotonic()``) the moment the search is cut (default: ``limit`` + 5 % + 0.5 s).
+    (``time.monotonic()``) the moment the search is cut (default: ``limit`` + 3 % + 0.3 s).
     """
     sc = problem.scenario
     settings = sc.solver

@@ -32,7 +32,7 @@ def test_a_district_left_at_zero_with_a_free_truck_is_flagged(net):
 
 def test_max_delivered_is_not_held_to_the_rule(net):
     d = _case(net, "max-delivered")
-    sc, _, plan = plan_for(d, net)
+    _, _, plan = plan_for(d, net)
     for truck in plan.trucks:
         truck.trips = [t for t in truck.trips if all(s.point_id != "d1" for s in t.stops)]
     assert check_fair_zero(plan, scenario_from_dict(d), net) == []
