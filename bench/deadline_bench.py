@@ -12,7 +12,10 @@ the whole call:
   ``hybrid`` (PyVRP start).
 
 ``--unguarded`` runs the core rows with OR-Tools' own limit only (the search in this
-process, as before the deadline guard), to show the overrun the guard removes.
+process, as before the deadline guard), to show the overrun the guard removes. The
+planner's rows without the guard are those of the code before it: run the bench with
+``PYTHONPATH`` set to a checkout of commit 73f1116 (``git worktree add /tmp/old 73f1116``)
+and ``--out deadline-old``; rows are then marked guard ``no``.
 
 Run (writes ``bench/results/deadline.md`` and ``.json``)::
 
@@ -23,6 +26,7 @@ Run (writes ``bench/results/deadline.md`` and ``.json``)::
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import platform
 import subprocess
@@ -64,15 +68,21 @@ def _planner(case: str, start: str, limit: float, seed: int) -> dict:
     }
 
 
+def _guarded_code() -> bool:
+    """Is the ``logistics`` on the path the one with the deadline guard?"""
+    return importlib.util.find_spec("logistics.routing.deadline") is not None
+
+
 def _core(case: str, start: str, limit: float, seed: int, guard: bool) -> dict:
     import compare
 
     from logistics.routing import solve_ortools
 
     inst = compare.load_instance(case)
+    kw = {"guard": guard} if _guarded_code() else {}
     t0 = time.monotonic()
     sol = solve_ortools(
-        inst, limit, warm_start="pyvrp" if start == "pyvrp" else "greedy", seed=seed, guard=guard
+        inst, limit, warm_start="pyvrp" if start == "pyvrp" else "greedy", seed=seed, **kw
     )
     wall = time.monotonic() - t0
     ev = compare.evaluate(inst, sol)
@@ -82,7 +92,7 @@ def _core(case: str, start: str, limit: float, seed: int, guard: bool) -> dict:
 def one(kind: str, case: str, start: str, limit: float, seed: int, guard: bool) -> dict:
     """One measured call (in this process)."""
     row = {"kind": kind, "case": case, "start": start, "limit_s": limit, "seed": seed}
-    row["guard"] = guard
+    row["guard"] = guard and _guarded_code()
     row |= (
         _planner(case, start, limit, seed)
         if kind == "planner"

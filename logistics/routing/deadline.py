@@ -220,7 +220,9 @@ def guarded_search(
         _worker(wfd, routing, manager, time_dim, params, start)
     os.close(wfd)
     buf = bytearray()
-    best: Found | None = None
+    # the warm start is the best plan so far (a loaded machine may kill the worker before
+    # it sends anything)
+    best: Found | None = _final(routing, manager, time_dim, start)
     final: tuple[Found | None] | None = None
     n_sol = 0
     how = "killed"

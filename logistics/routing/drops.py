@@ -24,6 +24,9 @@ PENALTY_PER_CYLINDER = 20_000
 
 PRIORITY_FACTOR = 1_000
 
+#: Upper bound on trips per truck and shift.
+MAX_TRIPS_PER_TRUCK = 8
+
 
 @dataclass
 class Drop:
@@ -80,6 +83,24 @@ def _split(ration: int, chunk: int) -> list[int]:
     n = max(1, math.ceil(ration / chunk))
     base, extra = divmod(ration, n)
     return [base + (1 if i < extra else 0) for i in range(n)]
+
+
+def trip_slots(problem: Problem, trucks: list[TruckInfo], cands: list[Drop]) -> int:
+    """Trips per truck the routing model allows (its reload nodes + 1).
+
+    As many as the quickest round trip allows in the working span, capped by the loads
+    the candidates need and by :data:`MAX_TRIPS_PER_TRUCK`.
+    """
+    sc = problem.scenario
+    load_s = round(sc.plant.loading_minutes * 60)
+    shift_s = problem.shift_end_s - problem.shift_start_s
+    work_s = int(min(sc.shift.max_working_hours * 3600, shift_s))
+    tt = problem.tables.time_s
+    cand_locs = sorted({d.loc for d in cands})
+    min_round = min(float(tt[0, k] + tt[k, 0]) for k in cand_locs) + load_s
+    total = sum(d.cylinders for d in cands)
+    n = min(int(work_s // max(min_round, 60)), math.ceil(total / min(t.capacity for t in trucks)))
+    return min(max(1, n), MAX_TRIPS_PER_TRUCK)
 
 
 def _drop_windows(

@@ -1,32 +1,35 @@
 """Fair policies that hold whatever binds: stock, fleet, shift hours, checkpoints, guards.
 
 A group's *share* is what it receives over its eligible ration (the plan's
-``GroupTotal.share``). Capping every group at the stock's common share (the old policy) is
-fair only when the stock binds: when the trucks or the hours run out first, the search
-fills the groups nearest the plant up to their caps and leaves far ones at 0-5 %. Two
-changes make the routing model itself fair:
+``GroupTotal.share``). Capping every group at the stock's common share (the policy before
+issue 11) is fair only when the stock binds: when the trucks or the hours run out first,
+the search fills the groups nearest the plant and leaves far ones at 0-5 %, and OR-Tools'
+local search cannot move a fleet from near districts to far ones. So the fair policies
+decide the shares *before* the search, by construction (:mod:`logistics.routing.fair_pack`),
+and the search only improves routes under those shares:
 
-* **Tiered penalties** (a steeply concave utility per group). Each group's drops are
-  ranked nearest-first and a drop's penalty doubles for every :data:`TIER_STEP` (4 %) of
-  share it lies below the group's full ration. One cylinder to a group at 30 % then
-  outweighs 2^10 cylinders to a group at 70 %: the search raises the lowest shares first
-  (max-min, lexicographically to within a tier, which is under one drop for every group
-  with a ration under 2,500 cylinders), and between groups of equal share it delivers as
-  much as it can (total delivered). Priority sites weigh more than any tier.
-* **A fair warm start** (:func:`fair_greedy`): trucks take turns, and each trip opens at
-  the group with the lowest share. Local search alone cannot move a fleet from the
-  districts next to the plant to the far ones; from this start it only has to improve.
+1. **Water-filling by construction.** The largest common share ``f`` whose floors
+   (``f`` of each group's ration, to the nearest drop) the packing fits into the trucks'
+   hours is found by bisection. A group that cannot take one more drop even alone (its
+   commissions' trucks are full, its points' hours are over, all its reach is served) is
+   frozen there; the others rise again, until no group can or the stock is shared out.
+   That is lexicographic max-min over the groups, within a drop.
+2. **The search keeps the floors.** OR-Tools searches from the packed routes with every
+   group's floor as a hard lower bound (``sum of its drops >= floor``), so no move lowers
+   a share below what the construction reached.
+   ``max-min`` then maximises total delivered above the floors (the trucks' remaining
+   hours go to the nearest drops, then the search adds what it can): the lowest share
+   first, then the next, then total. ``proportional`` also caps every group at its floor
+   plus half a drop: equal shares (within one drop), whatever binds; the search only
+   shortens the routes.
 
-``max-min`` is one such solve, with every group capped at the stock's common share (so a
-short stock is still shared equally). ``proportional`` takes the lowest share that solve
-reached, caps every group there (within half a drop) and polishes the routes: equal
-shares, even when the trucks are what runs out. Groups none of whose drops any truck can
-serve in a trip of its own stay at 0 (their points are ``no-time``) without holding the
-others down. :mod:`logistics.routing.fair_reference` finds the best common share by
-bisection, to check how close these come.
+Priority sites come first in the construction and keep their 1000x penalty in the search.
+Groups no truck can serve in a trip of its own (no time, no guard, blocked) get no floor
+and do not hold the others down; the plan lists their points with the reason.
 
-Cost: ``max-min`` is one solve, like ``max-delivered`` (the warm start takes well under a
-second); ``proportional`` two (70 % and 30 % of the time limit).
+Cost: the construction takes milliseconds per probe (about 20-40 probes; ~1 s on the
+June 2005 variants), bounded by :data:`PACK_SHARE` of the time limit; then one OR-Tools
+search for the rest of the limit, as ``max-delivered``.
 """
 
 from __future__ import annotations
@@ -39,24 +42,32 @@ from dataclasses import dataclass
 import numpy as np
 
 from logistics.routing.commissions import TruckInfo
-from logistics.routing.drops import Drop, Routes, SolveStats, _drop_windows
+from logistics.routing.drops import Drop, Routes, SolveStats, _drop_windows, trip_slots
+from logistics.routing.fair_pack import Packed, Packer
 from logistics.routing.problem import Problem
 
-#: ``solve_fn(caps, warm, seconds, deadline) -> (routes, stats)``: one routing solve.
-SolveFn = Callable[[dict[str, int], Routes | None, float, float], tuple[Routes, SolveStats]]
+#: ``solve_fn(caps, floors, warm, seconds, deadline) -> (routes, stats)``: one routing solve.
+SolveFn = Callable[
+    [dict[str, int] | None, dict[str, int], Routes, float, float], tuple[Routes, SolveStats]
+]
 
-#: Share of the time limit for ``proportional``'s first (tiered) solve.
-PROPORTIONAL_FIRST = 0.7
+#: Share of the time limit the construction (water-filling) may take.
+PACK_SHARE = 0.35
 
 
 @dataclass
 class FairResult:
-    """The chosen routes, the caps that held them, and the lowest share reached."""
+    """The chosen routes, the caps and floors that held them, and the level reached."""
 
     routes: Routes
     stats: SolveStats
-    caps: dict[str, int]
-    min_share: float
+    caps: dict[str, int] | None
+    floors: dict[str, int]
+    #: the common share of the groups that were never frozen
+    level: float
+    #: groups frozen below that level (their own trucks, hours or reach ran out)
+    frozen: dict[str, int]
+    cut: bool  # the construction was stopped by its share of the time limit
 
 
 def eligible_ration(problem: Problem) -> dict[str, int]:
@@ -139,174 +150,6 @@ def delivered_by_group(routes: Routes) -> dict[str, int]:
     return out
 
 
-def trim(routes: Routes, caps: Mapping[str, int]) -> Routes:
-    """The routes without the last drops of each group over its cap.
-
-    Removing a stop keeps a route feasible: travel times are shortest paths (the detour
-    through the stop was never shorter), loads only fall, hours only get earlier.
-    """
-    over = {g: x - caps.get(g, x) for g, x in delivered_by_group(routes).items()}
-    out: Routes = []
-    for truck, start, seq in reversed(routes):
-        kept: list[tuple[str, Drop | None]] = []
-        for kind, d in reversed(seq):
-            if kind == "drop" and d is not None and not d.priority and over.get(d.group, 0) > 0:
-                over[d.group] -= d.cylinders
-                continue
-            kept.append((kind, d))
-        out.append((truck, start, kept[::-1]))
-    return out[::-1]
-
-
-def _level_of(
-    got: Mapping[str, int],
-    ration: Mapping[str, int],
-    reach: Mapping[str, int],
-    tol: Mapping[str, int],
-    open_groups: set[str],
-) -> float:
-    """The largest share ``f`` whose caps every open group meets within one drop."""
-    f = 1.0
-    for g in open_groups:
-        if got.get(g, 0) >= reach[g] - tol[g]:
-            continue  # the group has all it can get
-        f = min(f, (got.get(g, 0) + tol[g]) / ration[g])
-    return max(0.0, f)
-
-
-#: Tiered penalties: a group's cylinders weigh 2x more for every TIER_STEP of share they
-#: are below its full ration, so a cylinder to a group at 20 % outweighs many to a group
-#: at 60 % (a steeply concave utility: max-min first, then total delivered).
-TIER_STEP = 0.04
-
-
-def tier_weights(problem: Problem, cands: list[Drop], ration: Mapping[str, int]) -> None:
-    """Set each drop's penalty weight from the share of its group it would complete.
-
-    Within a group, drops are ranked nearest-first (round trip from the plant): the
-    nearest are the cheapest way to raise the group's share, so they carry its first
-    tiers. Priority drops weigh more than any tier.
-    """
-    tt = problem.tables.time_s
-    top = 2.0 ** (1.0 / TIER_STEP)
-    by_group: dict[str, list[Drop]] = {}
-    for d in cands:
-        if d.priority:
-            d.weight = top
-        else:
-            by_group.setdefault(d.group, []).append(d)
-    for g, ds in by_group.items():
-        ds.sort(key=lambda d: (float(tt[0, d.loc] + tt[d.loc, 0]), d.loc))
-        done = 0
-        r = max(1, ration.get(g, 0))
-        for d in ds:
-            mid = (done + d.cylinders / 2) / r
-            d.weight = 2.0 ** ((1.0 - min(1.0, mid)) / TIER_STEP)
-            done += d.cylinders
-
-
-def fair_greedy(
-    problem: Problem,
-    trucks: list[TruckInfo],
-    cands: list[Drop],
-    ration: Mapping[str, int],
-    caps: Mapping[str, int],
-    stock: int,
-    *,
-    band: float = 0.1,
-) -> Routes:
-    """A warm start that spreads the trucks: each trip opens at the lowest-served group.
-
-    Trucks take turns, one trip each per round. A trip's first stop is the nearest drop of
-    the group with the lowest share (that this truck's commission may serve and that fits
-    its time); the next stops are the nearest drops of groups within ``band`` of that
-    share; priority drops first. Every trip keeps to the truck's capacity, the hours, the
-    shift, the working span, the stock and the caps.
-    """
-    sc = problem.scenario
-    tables = problem.tables
-    load_s = sc.plant.loading_minutes * 60
-    shift_s = problem.shift_end_s - problem.shift_start_s
-    work_s = min(sc.shift.max_working_hours * 3600, shift_s)
-    service = np.asarray([problem.service_s(d.cylinders) for d in cands])
-    windows = _drop_windows(problem, cands, service)
-    travel = {
-        f: tables.drive_s / f + tables.delay_s for f in sorted({t.speed_factor for t in trucks})
-    }
-    got: dict[str, int] = dict.fromkeys(ration, 0)
-    free = set(range(len(cands)))
-    left = stock
-    clock = [float(problem.shift_start_s)] * len(trucks)
-    end = [problem.shift_start_s + work_s] * len(trucks)
-    seqs: list[list[tuple[str, Drop | None]]] = [[] for _ in trucks]
-    allowed = [
-        [
-            t.commission is not None and t.commission.may_serve(problem.routable[d.loc - 1])
-            for d in cands
-        ]
-        for t in trucks
-    ]
-
-    def share(g: str) -> float:
-        return got.get(g, 0) / max(1, ration.get(g, 0))
-
-    active = list(range(len(trucks)))
-    while active:
-        still = []
-        for v in active:
-            tm = travel[trucks[v].speed_factor]
-            t, here, load, stops = clock[v] + load_s, 0, 0, []
-            base = None
-            while True:
-                best, best_key, best_t = None, None, 0.0
-                for k in free:
-                    d = cands[k]
-                    if not allowed[v][k] or load + d.cylinders > trucks[v].capacity:
-                        continue
-                    if d.cylinders > left:
-                        continue
-                    if not d.priority and got.get(d.group, 0) + d.cylinders > caps.get(d.group, 0):
-                        continue
-                    arrive = t + tm[here, d.loc]
-                    win = windows[k]
-                    if win is not None:
-                        if arrive > win[1]:
-                            continue
-                        arrive = max(arrive, win[0])
-                    if not np.isfinite(arrive) or arrive + service[k] + tm[d.loc, 0] > end[v]:
-                        continue
-                    s = share(d.group)
-                    if d.priority:
-                        key = (0, 0.0, arrive)
-                    elif base is None:
-                        key = (1, s, arrive)  # open the trip at the lowest-served group
-                    else:
-                        key = (1 if s <= base + band else 2, 0.0, arrive)
-                    if best_key is None or key < best_key:
-                        best, best_key, best_t = k, key, arrive
-                if best is None:
-                    break
-                d = cands[best]
-                free.discard(best)
-                stops.append(d)
-                load += d.cylinders
-                left -= d.cylinders
-                if not d.priority:
-                    if base is None:
-                        base = share(d.group)
-                    got[d.group] = got.get(d.group, 0) + d.cylinders
-                t, here = best_t + service[best], d.loc
-            if not stops:
-                continue
-            if seqs[v]:
-                seqs[v].append(("reload", None))
-            seqs[v] += [("drop", d) for d in stops]
-            clock[v] = t + tm[here, 0]
-            still.append(v)
-        active = still
-    return [(t, problem.shift_start_s, seqs[v]) for v, t in enumerate(trucks)]
-
-
 def servable_reach(
     problem: Problem, trucks: list[TruckInfo], cands: list[Drop], ration: Mapping[str, int]
 ) -> tuple[dict[str, int], dict[str, int]]:
@@ -326,12 +169,102 @@ def min_share(got: Mapping[str, int], ration: Mapping[str, int], reach: Mapping[
     return min(vals, default=1.0)
 
 
+@dataclass
+class Level:
+    """The outcome of water-filling: per-group targets and their packing."""
+
+    targets: dict[str, float]
+    packed: Packed
+    level: float
+    frozen: dict[str, int]
+    cut: bool
+
+
+def water_fill(  # noqa: PLR0917 - the construction's inputs
+    packer: Packer,
+    ration: Mapping[str, int],
+    reach: Mapping[str, int],
+    tol: Mapping[str, int],
+    ok_drops: np.ndarray,
+    stock: int,
+    group_stock: int,
+    *,
+    deadline: float | None = None,
+) -> Level:
+    """Lexicographic max-min by construction (see the module docstring, step 1).
+
+    Parameters
+    ----------
+    packer
+        The problem's packing.
+    ration, reach, tol
+        Per group: eligible ration, servable cylinders, largest drop.
+    ok_drops
+        Per drop: servable by some truck in a trip of its own.
+    stock, group_stock
+        The plant's stock, and what is left of it after the priority sites.
+    deadline
+        ``time.monotonic()`` after which it stops with the best level found so far.
+    """
+    frozen: dict[str, int] = {}
+    open_groups = {g for g, r in ration.items() if r > 0 and reach.get(g, 0) > 0}
+
+    def targets(f: float) -> dict[str, float]:
+        out: dict[str, float] = {g: float(frozen[g]) for g in frozen}
+        for g in open_groups:
+            out[g] = min(float(reach[g]), f * ration[g])
+        return out
+
+    def late() -> bool:
+        return deadline is not None and time.monotonic() > deadline
+
+    best = packer.pack({}, ok_drops, stock)
+    level, cut = 0.0, False
+    while open_groups:
+        # the level to half a drop of the largest open group
+        big = max(open_groups, key=lambda g: (ration[g], g))
+        step = max(1, tol[big]) / 2 / ration[big]
+        hi = stock_level(ration, reach, group_stock, frozen)
+        fail = packer.pack(targets(hi), ok_drops, stock)
+        if fail.feasible:  # the stock (or every group's reach) binds: everyone shares it
+            return Level(targets(hi), fail, hi, frozen, cut)
+        lo = level
+        while hi - lo > step:
+            if late():
+                cut = True
+                break
+            mid = (lo + hi) / 2
+            p = packer.pack(targets(mid), ok_drops, stock)
+            if p.feasible:
+                lo, best = mid, p
+            else:
+                hi, fail = mid, p
+        level = lo
+        if cut:
+            break
+        # a group short just above the level that cannot take one more drop even alone
+        # (its own trucks, hours or reach are spent) is frozen; if none is, a shared
+        # resource (the fleet's hours) binds and the common level stays
+        base = targets(level)
+        stuck = set()
+        for g in sorted(set(fail.short) & open_groups):
+            more = dict(base)
+            more[g] = base[g] + tol[g]
+            if base[g] >= reach[g] or not packer.pack(more, ok_drops, stock).feasible:
+                stuck.add(g)
+        if not stuck:
+            break
+        for g in stuck:
+            frozen[g] = math.floor(base[g])
+        open_groups -= stuck
+    return Level(targets(level), best, level, frozen, cut)
+
+
 def fair_solve(
     problem: Problem,
     trucks: list[TruckInfo],
     cands: list[Drop],
     policy: str,
-    stock: int,
     solve_fn: SolveFn,
     *,
     limit: float,
@@ -342,41 +275,47 @@ def fair_solve(
     Parameters
     ----------
     problem, trucks, cands
-        As the routing model sees them; the drops' penalty weights are set here.
+        As the routing model sees them.
     policy
         ``"max-min"`` or ``"proportional"``.
-    stock
-        Cylinders for the groups (after priority sites).
     solve_fn
-        One routing solve with caps, a warm start, seconds and a deadline.
+        One routing solve with caps, floors, a warm start, seconds and a deadline.
     limit, hard
         The policy's whole time limit and the hard deadline (``time.monotonic()``).
     """
     t0 = time.monotonic()
+    sc = problem.scenario
+    stock = sc.plant.stock
+    group_stock = max(0, stock - sum(d.cylinders for d in cands if d.priority))
     ration = eligible_ration(problem)
     reach, tol = servable_reach(problem, trucks, cands, ration)
-    caps = level_caps(ration, reach, stock_level(ration, reach, stock, {}), {})
-    tier_weights(problem, cands, ration)
-    warm = fair_greedy(problem, trucks, cands, ration, caps, problem.scenario.plant.stock)
-    first = limit * (PROPORTIONAL_FIRST if policy == "proportional" else 1.0)
-    secs = max(0.2, first - (time.monotonic() - t0))
-    cut = hard if policy != "proportional" else min(hard, time.monotonic() + secs * 1.05 + 0.3)
-    routes, stats = solve_fn(caps, warm, secs, cut)
-    got = delivered_by_group(routes)
-    low = min_share(got, ration, reach)
-    if policy != "proportional":
-        return FairResult(routes, stats, caps, low)
-    # everyone at the lowest share reached (within half a drop), then polish those routes
-    even = {g: min(c, reach[g], math.ceil(low * ration[g]) + tol[g] // 2) for g, c in caps.items()}
-    held = trim(routes, even)
+    ok_drops = np.asarray(servable(problem, trucks, cands), dtype=bool)
+    packer = Packer(problem, trucks, cands, trip_slots(problem, trucks, cands))
+    lv = water_fill(
+        packer,
+        ration,
+        reach,
+        tol,
+        ok_drops,
+        stock,
+        group_stock,
+        deadline=t0 + PACK_SHARE * limit,
+    )
+    floors = {g: lv.packed.got.get(g, 0) for g in ration if lv.targets.get(g, 0) > 0}
+    for d in cands:
+        d.weight = 1.0  # every cylinder above the floors weighs the same (total delivered)
+    if policy == "proportional":
+        # equal shares: no group more than half a drop above its target
+        caps: dict[str, int] | None = {
+            g: max(floors.get(g, 0), math.floor(lv.targets.get(g, 0) + tol[g] / 2)) for g in ration
+        }
+        warm = lv.packed.routes
+    else:
+        caps = None
+        warm = packer.pack(
+            lv.targets, ok_drops, stock, fill=True, ration=ration, deadline=t0 + PACK_SHARE * limit
+        ).routes
     secs = max(0.2, limit - (time.monotonic() - t0))
-    polished, pstats = solve_fn(even, held, secs, hard)
-    pstats.hit_time_limit = pstats.hit_time_limit or stats.hit_time_limit
-    pstats.warm_start = stats.warm_start
-
-    def key(r: Routes) -> tuple[float, int]:
-        got = delivered_by_group(r)
-        return round(min_share(got, ration, reach), 6), sum(got.values())
-
-    best = polished if key(polished) >= key(held) else held
-    return FairResult(best, pstats, even, key(best)[0])
+    routes, stats = solve_fn(caps, floors, warm, secs, hard)
+    stats.hit_time_limit = stats.hit_time_limit or lv.cut
+    return FairResult(routes, stats, caps, floors, lv.level, lv.frozen, lv.cut)

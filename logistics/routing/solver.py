@@ -27,9 +27,7 @@ whichever comes first; with the same seed and an unreached time limit the plan i
 
 from __future__ import annotations
 
-import math
 import time
-from dataclasses import replace
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp
@@ -45,8 +43,8 @@ from logistics.routing.drops import (
     TruckStart,
     _drop_windows,
     _penalty,
-    _stock_after_priority,
     make_drops,
+    trip_slots,
 )
 from logistics.routing.fairness import fair_solve
 from logistics.routing.greedy import _greedy_routes
@@ -64,18 +62,17 @@ from logistics.routing.search import (
 #: take more than a 10 s limit; it stops with what it has, which is still feasible).
 GREEDY_SHARE = 0.25
 
-#: Upper bound on trips per truck and shift.
-MAX_TRIPS_PER_TRUCK = 8
-
 
 def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = False) -> Plan:
     """Plan the shift: OR-Tools routing over the problem's drops, under its allocation policy.
 
-    ``max-delivered`` solves once. ``proportional`` and ``max-min`` search for the largest
-    common share the stock, trucks, hours and guards allow (a bisection of capped solves,
-    :mod:`logistics.routing.fairness`); ``proportional`` holds every district there,
-    ``max-min`` then raises the districts that can go higher and finally delivers as much
-    as it can without lowering anyone. The time limit is the whole policy's.
+    ``max-delivered`` solves once. ``proportional`` and ``max-min`` first decide every
+    group's floor by construction (water-filling: the largest common share the stock,
+    trucks, hours and guards allow, then higher for the groups that can go higher;
+    :mod:`logistics.routing.fairness`) and search once from those routes with the floors
+    as hard lower bounds; ``proportional`` also caps each group half a drop above its
+    share, ``max-min`` delivers as much as it can above the floors. The time limit is the
+    whole policy's.
 
     Parameters
     ----------
@@ -100,37 +97,23 @@ def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = Fa
         routes, stats = _route(problem, trucks, drops, cands, None, limit, log)
         return build_plan(problem, routes=routes, drops=drops, stats=stats)
     t0 = time.monotonic()
-    hard = hard_deadline(t0, limit)
-    per_solve = problem
-    if policy == "proportional":
-        # two solves share the solution budget too, so that the same seed still gives the
-        # same plan when neither is cut by the clock
-        budget = max(50, sc.solver.solution_limit // 2)
-        per_solve = replace(
-            problem,
-            scenario=sc.model_copy(
-                update={"solver": sc.solver.model_copy(update={"solution_limit": budget})}
-            ),
-        )
 
     def one(
-        caps: dict[str, int], warm: Routes | None, secs: float, cut: float
+        caps: dict[str, int] | None,
+        floors: dict[str, int],
+        warm: Routes,
+        secs: float,
+        cut: float,
     ) -> tuple[Routes, SolveStats]:
-        return _route(per_solve, trucks, drops, cands, caps, secs, log, warm=warm, deadline=cut)
+        return _route(
+            problem, trucks, drops, cands, caps, secs, log, warm=warm, floors=floors, deadline=cut
+        )
 
     res = fair_solve(
-        problem,
-        trucks,
-        cands,
-        policy,
-        _stock_after_priority(problem, cands),
-        one,
-        limit=limit,
-        hard=hard,
+        problem, trucks, cands, policy, one, limit=limit, hard=hard_deadline(t0, limit)
     )
-    routes, stats, caps = res.routes, res.stats, res.caps
-    stats.wall_s = time.monotonic() - t0
-    return build_plan(problem, routes=routes, drops=drops, stats=stats, caps=caps)
+    res.stats.wall_s = time.monotonic() - t0
+    return build_plan(problem, routes=res.routes, drops=drops, stats=res.stats, caps=res.caps)
 
 
 def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in order
@@ -145,15 +128,20 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
     stock: int | None = None,
     *,
     warm: Routes | None = None,
+    floors: dict[str, int] | None = None,
     deadline: float | None = None,
 ) -> tuple[Routes, SolveStats]:
     """Build and solve one OR-Tools model.
 
-    ``caps`` bound the cylinders per group; ``starts`` (one per truck) place trucks
-    mid-shift, and ``stock`` overrides the plant's stock (what is left of it). ``warm`` is a
-    warm start (routes of an earlier solve over
-    the same candidates, which must keep to ``caps`` and ``floors``), and ``deadline``
-    (``time.monotonic()``) the moment the search is cut (default: ``limit`` + 3 % + 0.3 s).
+    ``caps`` bound the cylinders per group from above and ``floors`` from below (hard
+    constraints); ``starts`` (one per truck) place trucks mid-shift, and ``stock``
+    overrides the plant's stock (what is left of it). ``warm`` is a warm start over the
+    same candidates (the fair policies' construction); with ``floors`` it must meet them,
+    and the greedy start is skipped (it does not know them); PyVRP's start then routes the
+    warm start's drops and is used only if it meets the floors too. If the model rejects
+    the warm start, the solve is redone without floors. ``deadline``
+    (``time.monotonic()``) is the moment the search is cut (default: ``limit`` + 3 % +
+    0.3 s).
     """
     sc = problem.scenario
     settings = sc.solver
@@ -167,17 +155,8 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
     n_trucks = len(trucks)
     shift_s = problem.shift_end_s - problem.shift_start_s
     work_s = int(min(sc.shift.max_working_hours * 3600, shift_s))
-    # Trips per truck: as many as the quickest round trip allows, capped by the loads the
-    # candidates need and by MAX_TRIPS_PER_TRUCK.
-    tt = problem.tables.time_s
-    cand_locs = sorted({d.loc for d in cands})
-    min_round = min(float(tt[0, k] + tt[k, 0]) for k in cand_locs) + load_s
     total = sum(d.cylinders for d in cands)
-    max_trips = max(
-        1,
-        min(int(work_s // max(min_round, 60)), math.ceil(total / min(t.capacity for t in trucks))),
-    )
-    max_trips = min(max_trips, MAX_TRIPS_PER_TRUCK)
+    max_trips = trip_slots(problem, trucks, cands)
     n_reload = n_trucks * (max_trips - 1)
 
     # node 0: plant; then (max_trips - 1) reload nodes per truck; then the drops; then a
@@ -312,35 +291,55 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
             if members and sum(q for _, q in members) > cap:
                 solver.Add(solver.Sum([routing.ActiveVar(i) * q for i, q in members]) <= cap)
 
+    if floors:
+        solver = routing.solver()
+        for g, low in floors.items():
+            members = [
+                (manager.NodeToIndex(1 + n_reload + k), d.cylinders)
+                for k, d in enumerate(cands)
+                if d.group == g and not d.priority
+            ]
+            if members and low > 0:
+                solver.Add(solver.Sum([routing.ActiveVar(i) * q for i, q in members]) >= low)
+
     # The search choices are shared with bench/compare.py (logistics.routing.vrp_core), so the
     # comparison with PyVRP and VROOM measures the planner's own search.
     params = search_parameters(limit, settings.solution_limit, log=log)
     routing.CloseModelWithParameters(params)
-    initial = _greedy_routes(
-        problem,
-        trucks,
-        cands,
-        tm_by_factor,
-        max_trips,
-        n_reload,
-        work_s,
-        stock,
-        caps,
-        windows,
-        starts,
-        start_nodes,
-        deadline=t0 + GREEDY_SHARE * limit,
+    initial = (
+        []
+        if floors
+        else _greedy_routes(
+            problem,
+            trucks,
+            cands,
+            tm_by_factor,
+            max_trips,
+            n_reload,
+            work_s,
+            stock,
+            caps,
+            windows,
+            starts,
+            start_nodes,
+            deadline=t0 + GREEDY_SHARE * limit,
+        )
     )
-    start_from = routes_to_assignment(routing, manager, initial)
+    start_from = None if floors else routes_to_assignment(routing, manager, initial)
     start_used = "greedy" if start_from is not None else "ortools"
-    if warm is not None:  # an earlier solve's routes (the fair policies' probes)
+    if warm is not None:  # the fair policies' construction
         warm_nodes = to_nodes(warm, trucks, cands, max_trips)
         again = routes_to_assignment(routing, manager, warm_nodes)
-        # the better of the two starts (under new caps the greedy may deliver more)
+        if again is None and floors:  # rejected (it should not be): no floors then
+            left = max(0.2, limit - (time.monotonic() - t0))
+            return _route(
+                problem, trucks, drops, cands, caps, left, log, starts, stock, deadline=deadline
+            )
+        # the better of the two starts
         if again is not None and (
             start_from is None or again.ObjectiveValue() <= start_from.ObjectiveValue()
         ):
-            start_from, start_used = again, "greedy"  # the policy's own construction
+            start_from, start_used = again, "fair"
     pyvrp_cut = False  # PyVRP stopped by the clock, not its iteration budget
     if settings.warm_start == "pyvrp" and all(st.loc == 0 and st.worked_s == 0 for st in starts):
         if warm is not None:  # the policy's own selection (it keeps to stock and caps)
