@@ -1,38 +1,38 @@
 """Upper bounds on what a fair plan can achieve: a linear relaxation of the routing problem.
 
-The bench (``bench/fair_bench.py``) and the tests compare the fair policies with the best
-achievable common share. A constructed plan shows that a share *can* be reached (a lower
-bound); this module shows what *cannot*: a relaxation whose optimum is at least as good as
-any plan's. It keeps the trucks' working hours, the loading time and one stop per trip, the
-truck capacity, the hand-over time per cylinder and per stop, and the stock; it drops what
-only makes plans worse (where a trip goes between its points, distribution hours,
-commissions, the order of trips).
+The bench (``bench/fair_bench.py``) compares the fair policies with the best achievable
+common share. A constructed plan shows that a share *can* be reached (a lower bound); this
+module shows what *cannot*: a relaxation whose optimum is at least as good as any plan's.
+It keeps the trucks' working hours, whole trips, the loading time and one stop per trip,
+the truck capacity, the hand-over time per cylinder and per stop, the commissions (which
+points each truck may serve) and the stock; it drops what only makes plans worse: where a
+trip goes between its points, distribution hours, the order of trips.
 
-Why it is a bound: a trip whose farthest point (by round trip from the plant, fastest truck)
-is ``p`` takes at least the loading time, the round trip to ``p`` (travel times are
-shortest paths, so the tour through its other stops is no shorter) and one stop; every
-cylinder to a point rides a trip whose farthest point is at least that far; a point with
-``q`` servable cylinders is visited at least ``x / min(q, capacity)`` times when it gets
-``x``. Trips are classed by their farthest point's round trip, rounded *down* to
-:data:`CLASS_S`, minus a few seconds for the routing model's rounding of travel times.
+Why it is a bound: a trip whose farthest point (by round trip from the plant) is ``p``
+takes at least the loading time, the round trip to ``p`` (travel times are shortest paths,
+so the tour through its other stops is no shorter) and one stop; every cylinder to a point
+rides a trip whose farthest point is at least that far; a point with ``q`` servable
+cylinders is visited at least ``x / min(q, capacity)`` times when it gets ``x``. Trips are
+classed by their farthest point's round trip, rounded *down* to :data:`CLASS_S`, less a
+few seconds for the routing model's rounding of travel times to whole seconds.
 
-Per truck the relaxation is exact about whole trips: a truck's day is a *pattern*, a
-multiset of trip classes whose least times fit in its working span (at most the model's
-trip slots); ``y_P`` trucks take pattern ``P`` and carry ``w[P, c] <= capacity * y_P *
-n_P(c)`` cylinders on its class-``c`` trips, their hand-over time inside the span's rest.
-Cylinders ``x_p`` per point (at most its servable ration); for each class, the cylinders of
-points of that class or farther ride trips of that class or farther; the stops beyond one
-per trip and every hand-over fit in the trucks' hours; ``sum x <= stock``; each group's
-floor ``min(reach, f * ration)`` on top. Mixed fleets are bounded by their largest truck
-and fastest speed (still a bound, looser). It is a linear program (GLOP), so fractional
-trucks may take a pattern: the bound is not tight, and the bench reports the gap.
+Trucks with the same reach (the points their commission may serve), capacity and speed
+form a *kind*. A truck's day is a *pattern*: a multiset of trip classes (of points its
+kind may serve) whose least times fit in its working span, with at most the model's trip
+slots; ``y`` trucks of a kind take a pattern and carry ``w[c] <= capacity * y * n(c)``
+cylinders on its class-``c`` trips, their hand-over time inside the rest of the span.
+Per kind and class, the cylinders its trucks bring to points of that class or farther
+ride its trips of that class or farther. Per kind, the stops beyond one per trip and
+every hand-over fit in its trucks' hours. Each group's floor ``min(reach, f * ration)``
+comes on top. It is a linear program (GLOP): fractional trucks may take a pattern, so the
+bound is not tight; the bench reports the gap to the best plan found.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ortools.linear_solver import pywraplp
 
@@ -56,6 +56,18 @@ class BoundResult:
     total: float | None
 
 
+@dataclass
+class _Kind:
+    """Trucks of one reach, capacity and speed, and the days they can make."""
+
+    count: int
+    capacity: int
+    locs: list[int]
+    cls: dict[int, int]  # point -> trip class
+    trip_s: dict[int, float]  # class -> least trip time (loading, round trip, one stop)
+    patterns: list[dict[int, int]] = field(default_factory=list)
+
+
 class FairBound:
     """The relaxation of one problem (see the module docstring)."""
 
@@ -68,13 +80,11 @@ class FairBound:
         max_trips: int,
     ) -> None:
         sc = problem.scenario
-        self.load_s = sc.plant.loading_minutes * 60
+        load_s = sc.plant.loading_minutes * 60
         self.stop_s = sc.demand.stop_minutes * 60
         self.per_cyl_s = sc.demand.seconds_per_cylinder
         work = min(sc.shift.max_working_hours * 3600, problem.shift_end_s - problem.shift_start_s)
         self.work_s = float(work)
-        self.n_trucks = len(trucks)
-        self.cap = max(t.capacity for t in trucks)
         self.stock = sc.plant.stock
         tb = problem.tables
         self.qty: dict[int, int] = {}
@@ -84,26 +94,33 @@ class FairBound:
                 self.qty[d.loc] = self.qty.get(d.loc, 0) + d.cylinders
                 self.group[d.loc] = None if d.priority else d.group
         self.locs = sorted(self.qty)
-        fastest = max(t.speed_factor for t in trucks)
-        rt = {
-            k: float((tb.drive_s[0, k] + tb.drive_s[k, 0]) / fastest)
-            + float(tb.delay_s[0, k] + tb.delay_s[k, 0])
-            for k in self.locs
-        }
-        self.cls = {k: int(rt[k] // CLASS_S) for k in self.locs}
-        least: dict[int, float] = {}
-        for k in self.locs:
-            least[self.cls[k]] = min(least.get(self.cls[k], math.inf), rt[k])
-        self.classes = sorted(least)
-        #: per class, the least time of a trip: loading, round trip, one stop
-        self.trip_s = {
-            c: max(0.0, r - ROUNDING_S) + self.load_s + self.stop_s for c, r in least.items()
-        }
-        self.patterns = self._patterns(max_trips)
+        by_kind: dict[tuple[tuple[int, ...], int, float], int] = {}
+        for t in trucks:
+            if t.commission is None:
+                continue
+            reach = tuple(k for k in self.locs if t.commission.may_serve(problem.routable[k - 1]))
+            if reach:
+                key = (reach, t.capacity, t.speed_factor)
+                by_kind[key] = by_kind.get(key, 0) + 1
+        self.kinds: list[_Kind] = []
+        for (reach, cap, speed), count in sorted(by_kind.items()):
+            rt = {
+                k: float((tb.drive_s[0, k] + tb.drive_s[k, 0]) / speed)
+                + float(tb.delay_s[0, k] + tb.delay_s[k, 0])
+                for k in reach
+            }
+            cls = {k: int(rt[k] // CLASS_S) for k in reach}
+            least: dict[int, float] = {}
+            for k in reach:
+                least[cls[k]] = min(least.get(cls[k], math.inf), rt[k])
+            trip_s = {c: max(0.0, r - ROUNDING_S) + load_s + self.stop_s for c, r in least.items()}
+            kind = _Kind(count, cap, list(reach), cls, trip_s)
+            kind.patterns = self._patterns(trip_s, max_trips)
+            self.kinds.append(kind)
 
-    def _patterns(self, max_trips: int) -> list[dict[int, int]]:
+    def _patterns(self, trip_s: Mapping[int, float], max_trips: int) -> list[dict[int, int]]:
         """Every multiset of trip classes that fits in one truck's working span."""
-        order = sorted(self.classes, key=lambda c: self.trip_s[c])
+        order = sorted(trip_s, key=lambda c: trip_s[c])
         out: list[dict[int, int]] = []
 
         def walk(i: int, left: float, k: int, cur: dict[int, int]) -> None:
@@ -113,10 +130,10 @@ class FairBound:
                 return
             for j in range(i, len(order)):
                 c = order[j]
-                if self.trip_s[c] > left:
+                if trip_s[c] > left:
                     break
                 cur[c] = cur.get(c, 0) + 1
-                walk(j, left - self.trip_s[c], k + 1, cur)
+                walk(j, left - trip_s[c], k + 1, cur)
                 cur[c] -= 1
                 if not cur[c]:
                     del cur[c]
@@ -124,100 +141,82 @@ class FairBound:
         walk(0, self.work_s, 0, {})
         return out
 
-    def solve(
-        self,
-        floors: Mapping[str, float],
-        *,
-        maximise_total: bool = False,
-        whole_trucks: bool = False,
-        time_limit_s: float = 20.0,
-    ) -> BoundResult:
+    def solve(self, floors: Mapping[str, float], *, maximise_total: bool = False) -> BoundResult:
         """Can every group get its floor (cylinders)? With ``maximise_total``, how much at most.
 
         Returns ``ok=False`` when the floors are infeasible even in the relaxation (then no
         plan meets them).
         """
-        s = pywraplp.Solver.CreateSolver("SCIP" if whole_trucks else "GLOP")
+        s = pywraplp.Solver.CreateSolver("GLOP")
         assert s is not None
-        s.SetTimeLimit(int(time_limit_s * 1000))
         inf = s.infinity()
-        x = {k: s.NumVar(0, self.qty[k], "") for k in self.locs}
-        y = [
-            s.IntVar(0, self.n_trucks, "") if whole_trucks else s.NumVar(0, inf, "")
-            for _ in self.patterns
-        ]
-        rides: dict[int, list[pywraplp.Variable]] = {c: [] for c in self.classes}
-        busy, carried = [], []
-        for pat, yp in zip(self.patterns, y, strict=True):
-            dur = sum(n * self.trip_s[c] for c, n in pat.items())
-            ws = []
-            for c, n in pat.items():
-                w = s.NumVar(0, inf, "")
-                s.Add(w <= self.cap * n * yp)
-                rides[c].append(w)
-                ws.append(w)
-            s.Add(sum(ws) * self.per_cyl_s <= (self.work_s - dur) * yp)
-            busy.append(yp * dur)
-            carried += ws
-        s.Add(sum(y) <= self.n_trucks)
-        for j in self.classes:
+        to_point: dict[int, list[pywraplp.Variable]] = {k: [] for k in self.locs}
+        for kind in self.kinds:
+            x = {k: s.NumVar(0, self.qty[k], "") for k in kind.locs}
+            for k, var in x.items():
+                to_point[k].append(var)
+            y = [s.NumVar(0, kind.count, "") for _ in kind.patterns]
+            rides: dict[int, list[pywraplp.Variable]] = {c: [] for c in kind.trip_s}
+            busy, carried, trips = [], [], []
+            for pat, yp in zip(kind.patterns, y, strict=True):
+                dur = sum(n * kind.trip_s[c] for c, n in pat.items())
+                ws = []
+                for c, n in pat.items():
+                    w = s.NumVar(0, inf, "")
+                    s.Add(w <= kind.capacity * n * yp)
+                    rides[c].append(w)
+                    ws.append(w)
+                s.Add(sum(ws) * self.per_cyl_s <= (self.work_s - dur) * yp)
+                busy.append(yp * dur)
+                trips.append(yp * sum(pat.values()))
+                carried += ws
+            s.Add(sum(y) <= kind.count)
+            for j in kind.trip_s:
+                s.Add(
+                    sum(x[k] for k in kind.locs if kind.cls[k] >= j)
+                    <= sum(w for c in kind.trip_s if c >= j for w in rides[c])
+                )
+            stops = s.NumVar(0, inf, "")
+            s.Add(stops >= sum(x[k] * (1.0 / min(self.qty[k], kind.capacity)) for k in x))
+            s.Add(stops >= sum(trips))
             s.Add(
-                sum(x[k] for k in self.locs if self.cls[k] >= j)
-                <= sum(w for c in self.classes if c >= j for w in rides[c])
+                sum(busy) + (stops - sum(trips)) * self.stop_s + sum(carried) * self.per_cyl_s
+                <= kind.count * self.work_s
             )
-        # stops beyond one per trip: a point with q servable cylinders is visited at least
-        # x / min(q, capacity) times
-        trips = sum(yp * sum(pat.values()) for pat, yp in zip(self.patterns, y, strict=True))
-        stops = s.NumVar(0, inf, "")
-        s.Add(stops >= sum(x[k] * (1.0 / min(self.qty[k], self.cap)) for k in self.locs))
-        s.Add(stops >= trips)
-        s.Add(
-            sum(busy) + (stops - trips) * self.stop_s + sum(carried) * self.per_cyl_s
-            <= self.n_trucks * self.work_s
-        )
-        s.Add(sum(x.values()) <= sum(carried))
-        s.Add(sum(x.values()) <= self.stock)
+        total = sum(v for vs in to_point.values() for v in vs)
+        for k, vs in to_point.items():
+            if vs:
+                s.Add(sum(vs) <= self.qty[k])
+        s.Add(total <= self.stock)
         by_group: dict[str, list[pywraplp.Variable]] = {}
-        for k in self.locs:
+        for k, vs in to_point.items():
             g = self.group[k]
             if g is not None:
-                by_group.setdefault(g, []).append(x[k])
+                by_group.setdefault(g, []).extend(vs)
         for g, want in floors.items():
             if want > 0:
                 s.Add(sum(by_group.get(g, [])) >= want)
         if maximise_total:
-            s.Maximize(sum(x.values()))
+            s.Maximize(total)
         status = s.Solve()
-        if status == pywraplp.Solver.INFEASIBLE:
+        if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
             return BoundResult(False, None)
-        total = None
-        if maximise_total:  # what SCIP proved (its incumbent's value once it finished)
-            total = s.Objective().BestBound() if whole_trucks else s.Objective().Value()
-        return BoundResult(True, total)
+        return BoundResult(True, s.Objective().Value() if maximise_total else None)
 
     def best_share(
-        self,
-        ration: Mapping[str, int],
-        reach: Mapping[str, int],
-        hi: float = 1.0,
-        *,
-        whole_trucks: bool = False,
-        time_limit_s: float = 20.0,
+        self, ration: Mapping[str, int], reach: Mapping[str, int], hi: float = 1.0
     ) -> float:
         """An upper bound on the common share every group can get (bisection to 1e-3)."""
 
         def floors(f: float) -> dict[str, float]:
             return {g: min(float(reach.get(g, 0)), f * r) for g, r in ration.items()}
 
-        def ok(f: float) -> bool:
-            return self.solve(floors(f), whole_trucks=whole_trucks, time_limit_s=time_limit_s).ok
-
-        if ok(hi):
+        if self.solve(floors(hi)).ok:
             return hi
         lo = 0.0
         while hi - lo > 1e-3:
             mid = (lo + hi) / 2
-            if ok(mid):
+            if self.solve(floors(mid)).ok:
                 lo = mid
             else:
                 hi = mid

@@ -19,9 +19,9 @@ and the search only improves routes under those shares:
    a share below what the construction reached.
    ``max-min`` then maximises total delivered above the floors (the trucks' remaining
    hours go to the nearest drops, then the search adds what it can): the lowest share
-   first, then the next, then total. ``proportional`` also caps every group at its floor
-   plus half a drop: equal shares (within one drop), whatever binds; the search only
-   shortens the routes.
+   first, then the next, then total. ``proportional`` also caps every group under one
+   drop above its target: equal shares within a drop, whatever binds; the search
+   shortens the routes and hands out what the drops' size leaves of the stock.
 
 Priority sites come first in the construction and keep their 1000x penalty in the search.
 Groups no truck can serve in a trip of its own (no time, no guard, blocked) get no floor
@@ -305,9 +305,10 @@ def fair_solve(
     for d in cands:
         d.weight = 1.0  # every cylinder above the floors weighs the same (total delivered)
     if policy == "proportional":
-        # equal shares: no group more than half a drop above its target
+        # equal shares: no group a drop or more above its target (what the drops' size
+        # leaves of the stock may go to some groups, not to all)
         caps: dict[str, int] | None = {
-            g: max(floors.get(g, 0), math.floor(lv.targets.get(g, 0) + tol[g] / 2)) for g in ration
+            g: max(floors.get(g, 0), math.ceil(lv.targets.get(g, 0) + tol[g]) - 1) for g in ration
         }
         warm = lv.packed.routes
     else:

@@ -70,7 +70,7 @@ def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = Fa
     group's floor by construction (water-filling: the largest common share the stock,
     trucks, hours and guards allow, then higher for the groups that can go higher;
     :mod:`logistics.routing.fairness`) and search once from those routes with the floors
-    as hard lower bounds; ``proportional`` also caps each group half a drop above its
+    as hard lower bounds; ``proportional`` also caps each group under a drop above its
     share, ``max-min`` delivers as much as it can above the floors. The time limit is the
     whole policy's.
 
