@@ -9,8 +9,8 @@ travel times from the road map with every blockade of the shift applied for the 
 shift (closed roads removed, every checkpoint delay paid): if even then a single trip of
 one cylinder fits in a free stretch of a truck, the district could have had gas.
 
-Kept apart from :mod:`logistics.plan.validate` so it can be merged there; it imports no
-routing code.
+:func:`logistics.plan.validate.validate_plan` runs it on every plan that keeps the other
+rules; it imports no routing code.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ import numpy as np
 from logistics.demand import DeliveryPoint, build_points, load_areas, norm_area
 from logistics.i18n import _, fmt_int
 from logistics.model import Scenario, format_hhmm
+from logistics.plan.blockade_shapes import blockade_shapes, edge_line
 from logistics.plan.model import Plan
-from logistics.plan.validate import _blockades, _edge_line
 from logistics.roads import (
     KIND_ACCESS,
     KIND_CONNECTOR,
@@ -68,7 +68,7 @@ def _worst_case_mask(scenario: Scenario, net: RoadNetwork) -> tuple[np.ndarray, 
         allowed.add(KIND_RETURN)
     mask = np.isin(net.edge_kind, list(allowed))
     delay = np.zeros(net.n_edges)
-    for b in _blockades(scenario):
+    for b in blockade_shapes(scenario):
         if b.zone is not None:
             x0, y0, x1, y1 = b.zone.bounds
             pad = 2000.0  # no edge of the map is longer: the rest cannot touch the circle
@@ -76,7 +76,7 @@ def _worst_case_mask(scenario: Scenario, net: RoadNetwork) -> tuple[np.ndarray, 
             near = np.flatnonzero(
                 mask & (xs > x0 - pad) & (xs < x1 + pad) & (ys > y0 - pad) & (ys < y1 + pad)
             )
-            hit = [e for e in near if _edge_line(net, int(e)).intersects(b.zone)]
+            hit = [e for e in near if edge_line(net, int(e)).intersects(b.zone)]
             touched = np.zeros(net.n_edges, dtype=bool)
             touched[hit] = True
         else:

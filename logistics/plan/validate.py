@@ -18,17 +18,19 @@ from typing import Any
 
 import numpy as np
 from shapely.geometry import LineString, Point, Polygon
-from shapely.geometry.base import BaseGeometry
 
 from logistics.demand import build_points, load_areas, norm_area
 from logistics.model import Scenario, format_hhmm
+from logistics.plan.blockade_shapes import BlockadeShape as _Blk
+from logistics.plan.blockade_shapes import blockade_shapes as _blockades
+from logistics.plan.blockade_shapes import edge_line as _edge_line
+from logistics.plan.fair_check import check_fair_zero
 from logistics.plan.model import REASONS, Plan
 from logistics.roads import (
     KIND_ACCESS,
     KIND_CONNECTOR,
     KIND_RETURN,
     KIND_ROAD,
-    TO_METRIC,
     RoadNetwork,
     with_plant_access,
 )
@@ -50,41 +52,6 @@ class ValidationReport:
 
     def add(self, msg: str) -> None:
         self.errors.append(msg)
-
-
-@dataclass
-class _Blk:
-    id: str
-    closed: bool
-    delay_min: float
-    start: float  # minutes after midnight
-    end: float
-    zone: BaseGeometry | None  # metric circle; None for way blockades
-    ways: set[int]
-
-
-def _edge_line(net: RoadNetwork, e: int) -> LineString:
-    c = net.edge_coords(e)
-    xs, ys = TO_METRIC.transform(c[:, 0], c[:, 1])
-    return LineString(np.column_stack([xs, ys]))
-
-
-def _blockades(scenario: Scenario) -> list[_Blk]:
-    out = []
-    for b in scenario.blockades:
-        zone = None
-        if b.way_ids is None:
-            assert b.lon is not None and b.lat is not None and b.radius_m is not None
-            cx, cy = TO_METRIC.transform(b.lon, b.lat)
-            zone = Point(cx, cy).buffer(b.radius_m, quad_segs=32)
-        start = b.window.start_min if b.window else -1.0
-        end = b.window.end_min if b.window else 24 * 60 + 1.0
-        out.append(
-            _Blk(
-                b.id, b.status == "closed", b.delay_minutes, start, end, zone, set(b.way_ids or [])
-            )
-        )
-    return out
 
 
 def check_plan(  # noqa: PLR0912, PLR0915 - the validator's walk, rule by rule, in one place
@@ -418,4 +385,8 @@ def validate_plan(plan: Plan, scenario: Any, net: Any = None, *, data: Path | No
     if net is None:
         src = scenario.map.source
         net = load_network(None if src == "embedded" else src, data=data)
-    return check_plan(plan, scenario, net, data=data)
+    rep = check_plan(plan, scenario, net, data=data)
+    if rep.ok:  # the fair-share rule is judged on a plan that keeps the other rules
+        for line in check_fair_zero(plan, scenario, net, data=data):
+            rep.add(line)
+    return rep

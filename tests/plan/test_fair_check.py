@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from logistics.demand import build_points
 from logistics.model import scenario_from_dict
+from logistics.plan import Unserved, validate_plan
 from logistics.plan.fair_check import check_fair_zero
 from tests.helpers import D1, D8, node_point, plan_for, scenario_dict
 
@@ -45,3 +47,31 @@ def test_no_time_left_is_a_true_reason(net):
     sc, _, plan = plan_for(d, net)
     assert {s.point_id for _, t in plan.trips() for s in t.stops} <= {"d8"}
     assert check_fair_zero(plan, sc, net) == []
+
+
+def test_the_validator_rejects_a_false_no_time(net):
+    # the same plan without Distrito 1, made consistent in every other way (totals, d1
+    # listed as unserved for lack of time): validate_plan, the validator every command
+    # runs, must reject it, and for that reason only
+    d = _case(net, "max-min")
+    sc, _, plan = plan_for(d, net)
+    assert validate_plan(plan, sc, net).ok
+    for truck in plan.trucks:
+        truck.trips = [t for t in truck.trips if all(s.point_id != "d1" for s in t.stops)]
+    plan.delivered = sum(s.cylinders for _, t in plan.trips() for s in t.stops)
+    d1 = next(p for p in build_points(sc, net) if p.id == "d1")
+    plan.unserved = [u for u in plan.unserved if u.point_id != "d1"]
+    plan.unserved.append(
+        Unserved(
+            point_id="d1",
+            name=d1.name,
+            group=d1.group,
+            ration=d1.ration,
+            delivered=0,
+            missing=d1.ration,
+            reason="no-time",
+        )
+    )
+    errors = validate_plan(plan, sc, net).errors
+    assert errors == check_fair_zero(plan, sc, net)
+    assert len(errors) == 1 and "Distrito 1" in errors[0] and "d1" in errors[0]
