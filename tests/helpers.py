@@ -13,8 +13,12 @@ Av. 6 de Marzo just north of the plant.
 from __future__ import annotations
 
 import copy
+import importlib.util
 import math
+import sys
 from collections.abc import Iterable, Sequence
+from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -237,3 +241,16 @@ def build_error(data: dict, net) -> InputError:
         build_problem(sc, net=net)
     one_line(exc.value)
     return exc.value
+
+
+def bench_module(name: str) -> ModuleType:
+    """A script of ``bench/`` as a module (e.g. ``compare``: instances and checker)."""
+    key = f"bench_{name}"
+    if key not in sys.modules:
+        path = Path(__file__).resolve().parents[1] / "bench" / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(key, path)
+        assert spec is not None and spec.loader is not None
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[key] = mod
+        spec.loader.exec_module(mod)
+    return sys.modules[key]

@@ -23,6 +23,7 @@ from logistics.demand import build_points, load_areas, norm_area
 from logistics.i18n import N_, _, fmt_num
 from logistics.model import Scenario, format_hhmm
 from logistics.plan.blockade_zones import ZoneTester, blockade_zones
+from logistics.plan.fair_check import check_fair_zero
 from logistics.plan.model import REASONS, Plan
 from logistics.roads import (
     KIND_ACCESS,
@@ -550,4 +551,8 @@ def validate_plan(plan: Plan, scenario: Any, net: Any = None, *, data: Path | No
     if net is None:
         src = scenario.map.source
         net = load_network(None if src == "embedded" else src, data=data)
-    return check_plan(plan, scenario, net, data=data)
+    rep = check_plan(plan, scenario, net, data=data)
+    if rep.ok:  # the fair-share rule is judged on a plan that keeps the other rules
+        for line in check_fair_zero(plan, scenario, net, data=data):
+            rep.add(line)
+    return rep

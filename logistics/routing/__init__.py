@@ -15,6 +15,7 @@ from logistics.routing.assemble import FixedPart, build_plan
 from logistics.routing.blockades import BlockadeEffect, blockade_effects
 from logistics.routing.commissions import CommissionInfo, TruckInfo, assign_commissions
 from logistics.routing.drops import (
+    MAX_TRIPS_PER_TRUCK,
     PENALTY_PER_CYLINDER,
     PRIORITY_FACTOR,
     Drop,
@@ -34,7 +35,7 @@ from logistics.routing.search import (
     routes_to_assignment,
     search_parameters,
 )
-from logistics.routing.solver import MAX_TRIPS_PER_TRUCK, solve
+from logistics.routing.solver import solve
 from logistics.routing.vrp_core import (
     CheckResult,
     VRPInstance,

@@ -24,6 +24,9 @@ PENALTY_PER_CYLINDER = 20_000
 
 PRIORITY_FACTOR = 1_000
 
+#: Upper bound on trips per truck and shift.
+MAX_TRIPS_PER_TRUCK = 8
+
 
 @dataclass
 class Drop:
@@ -31,6 +34,8 @@ class Drop:
     cylinders: int
     priority: bool
     group: str = ""
+    #: penalty multiplier (the fair policies weigh a group's first cylinders more)
+    weight: float = 1.0
 
 
 @dataclass
@@ -69,13 +74,44 @@ class SolveStats:
 
 def _penalty(d: Drop) -> int:
     """Cost of leaving a drop undelivered (PyVRP's prize for delivering it)."""
-    return d.cylinders * PENALTY_PER_CYLINDER * (PRIORITY_FACTOR if d.priority else 1)
+    return round(
+        d.cylinders * PENALTY_PER_CYLINDER * d.weight * (PRIORITY_FACTOR if d.priority else 1)
+    )
 
 
 def _split(ration: int, chunk: int) -> list[int]:
     n = max(1, math.ceil(ration / chunk))
     base, extra = divmod(ration, n)
     return [base + (1 if i < extra else 0) for i in range(n)]
+
+
+def trip_slots(
+    problem: Problem,
+    trucks: list[TruckInfo],
+    cands: list[Drop],
+    *,
+    min_round_s: float | None = None,
+) -> int:
+    """Trips per truck the routing model allows (its reload nodes + 1).
+
+    As many as the quickest round trip allows in the working span, capped by the loads
+    the candidates need and by :data:`MAX_TRIPS_PER_TRUCK`. ``min_round_s`` overrides the
+    quickest round trip (with blockade windows: the quickest of any period).
+    """
+    sc = problem.scenario
+    load_s = round(sc.plant.loading_minutes * 60)
+    shift_s = problem.shift_end_s - problem.shift_start_s
+    work_s = int(min(sc.shift.max_working_hours * 3600, shift_s))
+    tt = problem.tables.time_s
+    cand_locs = sorted({d.loc for d in cands})
+    min_round = (
+        min(float(tt[0, k] + tt[k, 0]) for k in cand_locs) + load_s
+        if min_round_s is None
+        else min_round_s
+    )
+    total = sum(d.cylinders for d in cands)
+    n = min(int(work_s // max(min_round, 60)), math.ceil(total / min(t.capacity for t in trucks)))
+    return min(max(1, n), MAX_TRIPS_PER_TRUCK)
 
 
 def _drop_windows(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from logistics.routing.commissions import TruckInfo
@@ -23,6 +25,7 @@ def _greedy_routes(  # noqa: PLR0917 - the model's arrays as _route built them
     starts: list[TruckStart] | None = None,
     start_nodes: list[int] | None = None,
     same: list[int] | None = None,
+    deadline: float | None = None,
 ) -> list[list[int]]:
     """A feasible warm start: trips filled nearest-first, trucks taking turns.
 
@@ -31,6 +34,8 @@ def _greedy_routes(  # noqa: PLR0917 - the model's arrays as _route built them
     last, where they cost nothing. ``same`` (copies of one drop per period, see
     :mod:`logistics.routing.timed`) gives each node's drop: once one copy is taken, the
     others are too.
+    At ``deadline`` (``time.monotonic()``) it stops adding stops: what it has is still
+    feasible (on 2,000 points it would take the whole limit).
     """
     first_drop = 1 + n_reload
     order = sorted(range(len(cands)), key=lambda k: not cands[k].priority)
@@ -51,7 +56,7 @@ def _greedy_routes(  # noqa: PLR0917 - the model's arrays as _route built them
             if rnd == 0 and start_nodes[v] != 0:
                 # out on the road: first hand over what is on board, then reload
                 here, load = start_nodes[v], truck.capacity - starts[v].onboard
-            while True:
+            while deadline is None or time.monotonic() < deadline:
                 best: int | None = None
                 best_t = 0  # read only once best is set
                 for k in free:

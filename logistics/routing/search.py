@@ -9,6 +9,7 @@ search.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -110,3 +111,35 @@ def routes_to_assignment(
     """
     idx = [[manager.NodeToIndex(n) for n in r] for r in routes]
     return routing.ReadAssignmentFromRoutes(idx, True)
+
+
+def to_nodes(
+    routes: Sequence[tuple[Any, int, Sequence[tuple[str, Any]]]],
+    trucks: Sequence[Any],
+    cands: Sequence[Any],
+    max_trips: int,
+) -> list[list[int]]:
+    """Solver routes (trucks, drops, reloads) back to the node numbers of a new model.
+
+    The model must be built over the same trucks and candidates (node ``1 + n_reload + k``
+    is ``cands[k]``); each truck's reload nodes are used in order and the unused ones go
+    last, where they cost nothing.
+    """
+    n_reload = len(trucks) * (max_trips - 1)
+    index = {id(d): k for k, d in enumerate(cands)}
+    by_truck = {t.id: seq for t, _, seq in routes}
+    out = []
+    for v, t in enumerate(trucks):
+        reloads = [1 + v * (max_trips - 1) + r for r in range(max_trips - 1)]
+        route: list[int] = []
+        used = 0
+        for kind, d in by_truck.get(t.id, []):
+            if kind == "reload":
+                if used == len(reloads):
+                    break  # more trips than this model allows: the rest is dropped
+                route.append(reloads[used])
+                used += 1
+            else:
+                route.append(1 + n_reload + index[id(d)])
+        out.append(route + reloads[used:])
+    return out

@@ -27,28 +27,25 @@ whichever comes first; with the same seed and an unreached time limit the plan i
 
 from __future__ import annotations
 
-import math
 import time
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp
 
 from logistics.plan import Plan
-from logistics.routing.allocation import fair_caps
 from logistics.routing.assemble import build_plan
 from logistics.routing.commissions import TruckInfo
+from logistics.routing.deadline import call_before, guarded_search, hard_deadline
 from logistics.routing.drops import (
     Drop,
     Routes,
     SolveStats,
     TruckStart,
-    _delivered_by_group,
     _penalty,
-    _stock_after_priority,
-    group_demand,
     make_drops,
-    max_drop,
+    trip_slots,
 )
+from logistics.routing.fairness import fair_solve
 from logistics.routing.greedy import _greedy_routes
 from logistics.routing.problem import Problem
 from logistics.routing.pyvrp_start import DropInfo, pyvrp_routes
@@ -57,21 +54,25 @@ from logistics.routing.search import (
     register_matrix,
     routes_to_assignment,
     search_parameters,
+    to_nodes,
 )
 from logistics.routing.timed import TimedRoads, expand_drops, node_travel
 
-#: Upper bound on trips per truck and shift.
-MAX_TRIPS_PER_TRUCK = 8
+#: Share of a solve's time limit the greedy warm start may take (on 2,000 points it would
+#: take more than a 10 s limit; it stops with what it has, which is still feasible).
+GREEDY_SHARE = 0.25
 
 
 def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = False) -> Plan:
     """Plan the shift: OR-Tools routing over the problem's drops, under its allocation policy.
 
-    ``max-delivered`` solves once. ``proportional`` caps each district / macrodistrict at
-    its share of the stock (proportional to its reachable ration) and solves once.
-    ``max-min`` does the same, then frees what the fleet could not deliver in the groups
-    that fell short and gives it to the others (water-filling), and solves again with the
-    remaining half of the time.
+    ``max-delivered`` solves once. ``proportional`` and ``max-min`` first decide every
+    group's floor by construction (water-filling: the largest common share the stock,
+    trucks, hours and guards allow, then higher for the groups that can go higher;
+    :mod:`logistics.routing.fairness`) and search once from those routes with the floors
+    as hard lower bounds; ``proportional`` also caps each group under a drop above its
+    share, ``max-min`` delivers as much as it can above the floors. The time limit is the
+    whole policy's.
 
     Parameters
     ----------
@@ -95,21 +96,24 @@ def solve(problem: Problem, *, time_limit_s: float | None = None, log: bool = Fa
     if policy == "max-delivered":
         routes, stats = _route(problem, trucks, drops, cands, None, limit, log)
         return build_plan(problem, routes=routes, drops=drops, stats=stats)
-    demand = group_demand(problem, cands)
-    caps = fair_caps(demand, _stock_after_priority(problem, cands))
-    rounds = 2 if policy == "max-min" else 1
     t0 = time.monotonic()
-    routes, stats = _route(problem, trucks, drops, cands, caps, limit / rounds, log)
-    if rounds == 2:
-        got = _delivered_by_group(routes, problem)
-        # Groups the fleet could not fill keep what they got; the rest share what is freed.
-        short = {g for g, c in caps.items() if got.get(g, 0) < c - max_drop(cands, g)}
-        if short:
-            fixed = {g: got.get(g, 0) for g in short}
-            caps = fair_caps(demand, _stock_after_priority(problem, cands), fixed=fixed)
-            routes, stats = _route(problem, trucks, drops, cands, caps, limit / rounds, log)
-    stats.wall_s = time.monotonic() - t0
-    return build_plan(problem, routes=routes, drops=drops, stats=stats, caps=caps)
+
+    def one(
+        caps: dict[str, int] | None,
+        floors: dict[str, int],
+        warm: Routes,
+        secs: float,
+        cut: float,
+    ) -> tuple[Routes, SolveStats]:
+        return _route(
+            problem, trucks, drops, cands, caps, secs, log, warm=warm, floors=floors, deadline=cut
+        )
+
+    res = fair_solve(
+        problem, trucks, cands, policy, one, limit=limit, hard=hard_deadline(t0, limit)
+    )
+    res.stats.wall_s = time.monotonic() - t0
+    return build_plan(problem, routes=res.routes, drops=drops, stats=res.stats, caps=res.caps)
 
 
 def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in order
@@ -122,11 +126,22 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
     log: bool,
     starts: list[TruckStart] | None = None,
     stock: int | None = None,
+    *,
+    warm: Routes | None = None,
+    floors: dict[str, int] | None = None,
+    deadline: float | None = None,
 ) -> tuple[Routes, SolveStats]:
     """Build and solve one OR-Tools model.
 
-    ``caps`` bound the cylinders per group; ``starts`` (one per truck) place trucks
-    mid-shift, and ``stock`` overrides the plant's stock (what is left of it).
+    ``caps`` bound the cylinders per group from above and ``floors`` from below (hard
+    constraints); ``starts`` (one per truck) place trucks mid-shift, and ``stock``
+    overrides the plant's stock (what is left of it). ``warm`` is a warm start over the
+    same candidates (the fair policies' construction); with ``floors`` it must meet them,
+    and the greedy start is skipped (it does not know them); PyVRP's start then routes the
+    warm start's drops and is used only if it meets the floors too. If the model rejects
+    the warm start, the solve is redone without floors. ``deadline``
+    (``time.monotonic()``) is the moment the search is cut (default: ``limit`` + 3 % +
+    0.3 s).
     """
     sc = problem.scenario
     settings = sc.solver
@@ -140,21 +155,12 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
     n_trucks = len(trucks)
     shift_s = problem.shift_end_s - problem.shift_start_s
     work_s = int(min(sc.shift.max_working_hours * 3600, shift_s))
-    # Trips per truck: as many as the quickest round trip allows, capped by the loads the
-    # candidates need and by MAX_TRIPS_PER_TRUCK.
-    tt = problem.tables.time_s
-    cand_locs = sorted({d.loc for d in cands})
     roads = TimedRoads(problem)
-    if roads.timed:  # blockade windows: the quickest round trip of any period
-        min_round = roads.best_round_s(cand_locs) + load_s
-    else:
-        min_round = min(float(tt[0, k] + tt[k, 0]) for k in cand_locs) + load_s
+    cand_locs = sorted({d.loc for d in cands})
+    # blockade windows: the quickest round trip of any period
+    min_round_s = roads.best_round_s(cand_locs) + load_s if roads.timed else None
     total = sum(d.cylinders for d in cands)
-    max_trips = max(
-        1,
-        min(int(work_s // max(min_round, 60)), math.ceil(total / min(t.capacity for t in trucks))),
-    )
-    max_trips = min(max_trips, MAX_TRIPS_PER_TRUCK)
+    max_trips = trip_slots(problem, trucks, cands, min_round_s=min_round_s)
     n_reload = n_trucks * (max_trips - 1)
     # Blockade windows: a drop whose roads change during the shift becomes one node per
     # period it can be served in (routing.timed); otherwise the candidates themselves.
@@ -188,6 +194,14 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
         dtype=np.int64,
     )
     n_nodes = len(node_loc)
+    # consecutive drops at one point are one stop (assemble merges them): between them only
+    # the per-cylinder time counts
+    stop_s = round(sc.demand.stop_minutes * 60)
+    is_drop = np.zeros(n_nodes, dtype=bool)
+    is_drop[1 + n_reload : 1 + n_reload + len(cands)] = True
+    locs = np.asarray(node_loc)
+    same_point = (locs[:, None] == locs[None, :]) & is_drop[:, None] & is_drop[None, :]
+    np.fill_diagonal(same_point, False)
     manager = pywrapcp.RoutingIndexManager(n_nodes, n_trucks, start_nodes, [0] * n_trucks)
     routing = pywrapcp.RoutingModel(manager)
 
@@ -211,6 +225,7 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
         trav = np.rint(travel).astype(np.int64)
         tm = trav + service[:, None]
         tm[np.ix_(is_plant, ~is_plant)] += load_s
+        tm[same_point] -= stop_s  # drops handed over in one stop pay its overhead once
         tm_by_factor[f] = tm
         cost_by_factor[f] = trav
         # Matrices live in C++: no Python callback per arc evaluation.
@@ -300,30 +315,68 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
             if members and sum(q for _, q in members) > cap:
                 solver.Add(solver.Sum([routing.ActiveVar(i) * q for i, q in members]) <= cap)
 
+    if floors:
+        solver = routing.solver()
+        for g, low in floors.items():
+            members = [
+                (manager.NodeToIndex(1 + n_reload + k), d.cylinders)
+                for k, d in enumerate(cands)
+                if d.group == g and not d.priority
+            ]
+            if members and low > 0:
+                solver.Add(solver.Sum([routing.ActiveVar(i) * q for i, q in members]) >= low)
+
     # The search choices are shared with bench/compare.py (logistics.routing.vrp_core), so the
     # comparison with PyVRP and VROOM measures the planner's own search.
     params = search_parameters(limit, settings.solution_limit, log=log)
     routing.CloseModelWithParameters(params)
-    initial = _greedy_routes(
-        problem,
-        trucks,
-        cands,
-        tm_by_factor,
-        max_trips,
-        n_reload,
-        work_s,
-        stock,
-        caps,
-        windows,
-        starts,
-        start_nodes,
-        same=timed.base if timed.copied else None,
+    initial = (
+        []
+        if floors
+        else _greedy_routes(
+            problem,
+            trucks,
+            cands,
+            tm_by_factor,
+            max_trips,
+            n_reload,
+            work_s,
+            stock,
+            caps,
+            windows,
+            starts,
+            start_nodes,
+            same=timed.base if timed.copied else None,
+            deadline=t0 + GREEDY_SHARE * limit,
+        )
     )
-    start_from = routes_to_assignment(routing, manager, initial)
+    start_from = None if floors else routes_to_assignment(routing, manager, initial)
     start_used = "greedy" if start_from is not None else "ortools"
+    if warm is not None and timed.copied:
+        # the fair construction packs the uncopied drops; with blockade windows the drops
+        # are copied per period, so this model cannot take it: solve without floors
+        left = max(0.2, limit - (time.monotonic() - t0))
+        return _route(
+            problem, trucks, drops, offered_drops, caps, left, log, starts, stock, deadline=deadline
+        )
+    if warm is not None:  # the fair policies' construction
+        warm_nodes = to_nodes(warm, trucks, cands, max_trips)
+        again = routes_to_assignment(routing, manager, warm_nodes)
+        if again is None and floors:  # rejected (it should not be): no floors then
+            left = max(0.2, limit - (time.monotonic() - t0))
+            return _route(
+                problem, trucks, drops, cands, caps, left, log, starts, stock, deadline=deadline
+            )
+        # the better of the two starts
+        if again is not None and (
+            start_from is None or again.ObjectiveValue() <= start_from.ObjectiveValue()
+        ):
+            start_from, start_used = again, "fair"
     pyvrp_cut = False  # PyVRP stopped by the clock, not its iteration budget
     if settings.warm_start == "pyvrp" and all(st.loc == 0 and st.worked_s == 0 for st in starts):
-        if total <= stock and caps is None and not timed.copied:
+        if warm is not None:  # the policy's own selection (it keeps to stock and caps)
+            offered = sorted(n - 1 - n_reload for r in warm_nodes for n in r if n > n_reload)
+        elif total <= stock and caps is None and not timed.copied:
             offered = list(range(len(cands)))  # no stock or cap to keep: PyVRP may take all
         else:  # the greedy's selection keeps to the stock and the caps: PyVRP routes it
             offered = sorted(n - 1 - n_reload for r in initial for n in r if n > n_reload)
@@ -331,7 +384,10 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
         for k, vs in enumerate(allowed_by_drop):
             for v in vs:
                 reach[v].add(k)
-        better, pyvrp_cut = pyvrp_routes(
+        better, pyvrp_cut = call_before(
+            t0 + PYVRP_SHARE * limit + 0.5,
+            (None, True),
+            pyvrp_routes,
             truck_caps=[t.capacity for t in trucks],
             truck_profiles=[t.speed_factor for t in trucks],
             truck_allowed=[frozenset(r) for r in reach],
@@ -350,17 +406,20 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
             max_iterations=settings.pyvrp_iterations,
             seed=settings.seed,
         )
-        # OR-Tools searches from PyVRP's routes for what is left of the budget
-        params.time_limit.FromMilliseconds(max(100, int((limit - (time.monotonic() - t0)) * 1000)))
         pyvrp_start = routes_to_assignment(routing, manager, better) if better else None
-        if pyvrp_start is not None:
+        if pyvrp_start is not None and (
+            start_from is None or pyvrp_start.ObjectiveValue() <= start_from.ObjectiveValue()
+        ):
             start_from, start_used = pyvrp_start, "pyvrp"
-    if start_from is not None:
-        assignment = routing.SolveFromAssignmentWithParameters(start_from, params)
-    else:  # the warm start broke a constraint: let OR-Tools build its own
-        assignment = routing.SolveWithParameters(params)
+    # OR-Tools searches for what is left of the budget (model, greedy and PyVRP came first)
+    params.time_limit.FromMilliseconds(max(100, int((limit - (time.monotonic() - t0)) * 1000)))
+    # The search runs in a worker process cut at the deadline (OR-Tools overruns its own
+    # limit on large models); without a warm start OR-Tools builds its own first solution.
+    cut = hard_deadline(t0, limit) if deadline is None else deadline
+    outcome = guarded_search(routing, manager, params, start_from, deadline=cut, time_dim=time_dim)
+    found = outcome.found
     wall = time.monotonic() - t0
-    if assignment is None:
+    if found is None:
         stats = SolveStats(
             "no solution",
             wall,
@@ -374,23 +433,16 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
 
     routes = []
     for v, truck in enumerate(trucks):
-        seq: list[tuple[str, Drop | None]] = []
-        idx = routing.Start(v)
-        idx = assignment.Value(routing.NextVar(idx))
-        while not routing.IsEnd(idx):
-            node = manager.IndexToNode(idx)
-            if node <= n_reload:
-                seq.append(("reload", None))
-            else:
-                seq.append(("drop", cands[node - 1 - n_reload]))
-            idx = assignment.Value(routing.NextVar(idx))
-        start = assignment.Value(time_dim.CumulVar(routing.Start(v)))
-        routes.append((truck, start, seq))
+        seq: list[tuple[str, Drop | None]] = [
+            ("reload", None) if node <= n_reload else ("drop", cands[node - 1 - n_reload])
+            for node in found.routes[v]
+        ]
+        routes.append((truck, found.starts[v], seq))
     stats = SolveStats(
         status="solved",
         wall_s=wall,
-        objective=int(assignment.ObjectiveValue()),
-        hit_time_limit=wall >= limit * 0.95 or pyvrp_cut,
+        objective=found.objective,
+        hit_time_limit=wall >= limit * 0.95 or pyvrp_cut or outcome.how == "killed",
         n_drops=len(drops),
         n_candidates=len(offered_drops),
         n_trip_slots=n_trucks * max_trips,

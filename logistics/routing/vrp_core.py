@@ -38,6 +38,7 @@ from typing import Any, cast
 import numpy as np
 from ortools.constraint_solver import pywrapcp
 
+from logistics.routing.deadline import guarded_search, hard_deadline, search_in_process
 from logistics.routing.search import (
     FIRST_SOLUTION,
     METAHEURISTIC,
@@ -185,6 +186,7 @@ def solve_ortools(
     label: str = "ortools",
     seed: int = 1,
     pyvrp_share: float = PYVRP_SHARE,
+    guard: bool = True,
 ) -> VRPSolution:
     """Solve a CVRP or VRPTW with the planner's OR-Tools model and search parameters.
 
@@ -214,6 +216,9 @@ def solve_ortools(
         PyVRP's seed (``warm_start="pyvrp"``; OR-Tools' search is deterministic).
     pyvrp_share
         Share of ``time_limit_s`` given to PyVRP when ``warm_start="pyvrp"``.
+    guard
+        Run the search in a worker killed at the deadline (the planner's way, default);
+        False runs it in this process with OR-Tools' own limit only (to measure overruns).
 
     Returns
     -------
@@ -239,10 +244,6 @@ def solve_ortools(
         first = solve_pyvrp(inst, budget, seed=seed)
         info["pyvrp_cost"] = first.cost if first.feasible else None
         initial_routes = first.routes if first.feasible else greedy_routes(inst)
-        # OR-Tools gets what is left of the same budget
-        params.time_limit.FromMilliseconds(
-            max(50, int((time_limit_s - (time.monotonic() - t0)) * 1000))
-        )
     elif initial_routes is None and warm_start is not None:
         if warm_start == "auto":
             warm_start = "greedy" if inst.is_vrptw else "savings"
@@ -250,26 +251,27 @@ def solve_ortools(
     if initial_routes is not None and len(initial_routes) <= inst.n_vehicles:
         padded = [list(r) for r in initial_routes] + [[]] * (inst.n_vehicles - len(initial_routes))
         start = routes_to_assignment(routing, manager, padded)
-    if start is not None:
-        assignment = routing.SolveFromAssignmentWithParameters(start, params)
+    # OR-Tools searches for what is left of the limit, in a worker killed at the deadline
+    # (it overruns its own limit on ~1,000-node models; see logistics.routing.deadline)
+    params.time_limit.FromMilliseconds(
+        max(50, int((time_limit_s - (time.monotonic() - t0)) * 1000))
+    )
+    if guard:
+        outcome = guarded_search(
+            routing, manager, params, start, deadline=hard_deadline(t0, time_limit_s)
+        )
+        found, info["deadline"] = outcome.found, outcome.how
     else:
-        assignment = routing.SolveWithParameters(params)
+        found = search_in_process(routing, manager, params, start)
+        info["deadline"] = "unguarded"
     wall = time.monotonic() - t0
-    if assignment is None:
+    if found is None:
         return VRPSolution(label, [], 0, wall, feasible=False, info={"status": "no solution"})
-    routes = []
-    for v in range(inst.n_vehicles):
-        idx = assignment.Value(routing.NextVar(routing.Start(v)))
-        route = []
-        while not routing.IsEnd(idx):
-            route.append(manager.IndexToNode(idx))
-            idx = assignment.Value(routing.NextVar(idx))
-        if route:
-            routes.append(route)
+    routes = [r for r in found.routes if r]
     return VRPSolution(
         label,
         routes,
-        int(assignment.ObjectiveValue()),
+        found.objective,
         wall,
         info={"warm_start": start is not None, "first_routes": len(initial_routes or []), **info},
     )
