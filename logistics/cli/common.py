@@ -89,14 +89,9 @@ def plan_and_scenario(plan_file: Path, scenario_file: Path, data: Path | None, *
     """Load the plan, its scenario, the map (and the points); check they belong together
     and that the plan passes the validator (no sheet or dispatch of a broken plan)."""
     from logistics.model import load_scenario, scenario_digest
-    from logistics.plan import Plan, validate_plan
+    from logistics.plan import read_plan, validate_plan
 
-    try:
-        plan = Plan.load(plan_file)
-    except (OSError, ValueError) as exc:
-        raise InputError(
-            str(plan_file), f"not a readable plan.json ({type(exc).__name__})"
-        ) from None
+    plan = read_plan(plan_file)
     sc = load_scenario(scenario_file)
     # `senkata plan --time-limit/--seed` change the scenario's solver settings before hashing
     solver = sc.solver.model_copy(

@@ -37,10 +37,10 @@ ledger_app = typer.Typer(
 )
 
 
-def _open(db: str | None):
+def _open(db: str | None, *, create: bool = False):
     from logistics.ledger import Ledger
 
-    return Ledger(db)
+    return Ledger(db, create=create)
 
 
 def _by(by: str | None) -> str:
@@ -54,6 +54,28 @@ def _head(ledger: Any) -> None:
     console.print(f"ledger head #{rep.entries} {rep.head[:16]} (write it down to check later)")
 
 
+Create = Annotated[
+    bool,
+    typer.Option("--create", help="Create the ledger if there is none (as `ledger init`)."),
+]
+
+
+@ledger_app.command("init")
+@_user_errors
+def ledger_init(db: Db = None) -> None:
+    """Create a new, empty ledger (or check that the one there is a ledger)."""
+    from logistics.i18n import _
+
+    with _open(db, create=True) as ledger:
+        rep = ledger.verify()
+        url = ledger.url
+    if not rep.ok:
+        err_console.print(_("ledger DAMAGED: {problem}").format(problem=rep.problem), markup=False)
+        raise typer.Exit(1)
+    msg = _("ledger {url}: {n} entries, head {head}")
+    console.print(msg.format(url=url, n=rep.entries, head=rep.head[:16]), markup=False)
+
+
 @ledger_app.command("dispatch")
 @_user_errors
 def ledger_dispatch(
@@ -63,13 +85,14 @@ def ledger_dispatch(
     date: DateOpt = None,
     by: By = None,
     db: Db = None,
+    create: Create = False,
     data: DataDir = None,
 ) -> None:
     """Record a plan as dispatched (trips, loads, sheets' checksums, rations, price)."""
     from logistics.ledger import dispatch
 
     p, sc, _, pts = plan_and_scenario(plan, scenario, data, points=True)
-    with _open(db) as ledger:
+    with _open(db, create=create) as ledger:
         e = dispatch(ledger, p, pts, price_bs=price, date=date_option(date, sc), by=_by(by))
         n = len(p.trips())
         console.print(
@@ -208,13 +231,24 @@ def ledger_verify(
     ] = None,
     db: Db = None,
 ) -> None:
-    """Recompute the hash chain; exit 1 if any entry was altered, removed or inserted."""
-    with _open(db) as ledger:
-        rep = ledger.verify(expect_head)
+    """Check the database (its integrity check) and recompute the hash chain; exit 1 if the
+    ledger is damaged or any entry was altered, removed or inserted."""
+    from logistics.i18n import _
+    from logistics.ledger import DamagedLedgerError
+
+    try:
+        with _open(db) as ledger:
+            rep = ledger.verify(expect_head)
+    except DamagedLedgerError as exc:
+        err_console.print(_("ledger DAMAGED: {problem}").format(problem=exc), markup=False)
+        raise typer.Exit(1) from None
     if rep.ok:
         console.print(f"ledger intact: {rep.entries} entries, head {rep.head[:16]}")
         return
-    err_console.print(f"ledger ALTERED: {rep.problem}", markup=False)
+    if rep.damaged:
+        err_console.print(_("ledger DAMAGED: {problem}").format(problem=rep.problem), markup=False)
+    else:
+        err_console.print(f"ledger ALTERED: {rep.problem}", markup=False)
     raise typer.Exit(1)
 
 

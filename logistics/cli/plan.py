@@ -138,14 +138,9 @@ def validate(
         b = eff.blockade
         console.print(f"  blockade {b.id} ({b.status}): touches {len(eff.edges)} road edges")
     if plan_file is not None:
-        from logistics.plan import Plan, validate_plan
+        from logistics.plan import read_plan, validate_plan
 
-        try:
-            p = Plan.load(plan_file)
-        except (OSError, ValueError) as exc:
-            raise InputError(
-                str(plan_file), f"not a readable plan.json ({type(exc).__name__})"
-            ) from None
+        p = read_plan(plan_file)
         rep = validate_plan(p, sc, problem.net, data=data)
         if rep.ok:
             console.print(f"plan {plan_file}: passes every rule ({rep.checked_trips} trips)")

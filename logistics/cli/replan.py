@@ -56,15 +56,10 @@ def replan(
     from logistics.model import Blockade, load_scenario
     from logistics.ops import print_summary, read_progress, write_outputs
     from logistics.ops import replan as do_replan
-    from logistics.plan import Plan, validate_plan
+    from logistics.plan import read_plan, validate_plan
 
     sc = load_scenario(scenario)
-    try:
-        old = Plan.load(plan_file)
-    except (OSError, ValueError) as exc:
-        raise InputError(
-            str(plan_file), f"not a readable plan.json ({type(exc).__name__})"
-        ) from None
+    old = read_plan(plan_file)
     if progress is not None and from_ledger:
         raise InputError("--progress", "give either --progress or --from-ledger, not both")
     done = read_progress(progress) if progress is not None else None

@@ -1,5 +1,6 @@
 """The plan's data model and its independent validator.
 
+``reading`` reads a plan.json from a user (a file or schema problem is one error line);
 ``model`` holds :class:`Plan` (trucks, trips, legs on the roads, stops, unserved points with
 their reasons) and its JSON form; ``validate`` re-checks every rule of the mission on any plan
 from the scenario, the map and the data alone. Neither imports the solver: a plan from any
@@ -20,6 +21,7 @@ from logistics.plan.model import (
     TruckPlan,
     Unserved,
 )
+from logistics.plan.reading import MAX_PLAN_BYTES, plan_from_json, read_plan
 from logistics.plan.validate import (
     KM_TOL,
     TIME_TOL_MIN,
@@ -30,6 +32,7 @@ from logistics.plan.validate import (
 
 __all__ = [
     "KM_TOL",
+    "MAX_PLAN_BYTES",
     "REASONS",
     "TIME_TOL_MIN",
     "GroupTotal",
@@ -43,5 +46,7 @@ __all__ = [
     "Unserved",
     "ValidationReport",
     "check_plan",
+    "plan_from_json",
+    "read_plan",
     "validate_plan",
 ]
