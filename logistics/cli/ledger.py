@@ -70,10 +70,13 @@ def ledger_init(db: Db = None) -> None:
         rep = ledger.verify()
         url = ledger.url
     if not rep.ok:
-        err_console.print(_("ledger DAMAGED: {problem}").format(problem=rep.problem), markup=False)
+        line = _("ledger DAMAGED: {problem}").format(problem=rep.problem)
+        err_console.print(line, markup=False, soft_wrap=True)
         raise typer.Exit(1)
     msg = _("ledger {url}: {n} entries, head {head}")
-    console.print(msg.format(url=url, n=rep.entries, head=rep.head[:16]), markup=False)
+    console.print(
+        msg.format(url=url, n=rep.entries, head=rep.head[:16]), markup=False, soft_wrap=True
+    )
 
 
 @ledger_app.command("dispatch")
@@ -240,15 +243,17 @@ def ledger_verify(
         with _open(db) as ledger:
             rep = ledger.verify(expect_head)
     except DamagedLedgerError as exc:
-        err_console.print(_("ledger DAMAGED: {problem}").format(problem=exc), markup=False)
+        line = _("ledger DAMAGED: {problem}").format(problem=exc.problem)
+        err_console.print(line, markup=False, soft_wrap=True)
         raise typer.Exit(1) from None
     if rep.ok:
         console.print(f"ledger intact: {rep.entries} entries, head {rep.head[:16]}")
         return
     if rep.damaged:
-        err_console.print(_("ledger DAMAGED: {problem}").format(problem=rep.problem), markup=False)
+        line = _("ledger DAMAGED: {problem}").format(problem=rep.problem)
+        err_console.print(line, markup=False, soft_wrap=True)
     else:
-        err_console.print(f"ledger ALTERED: {rep.problem}", markup=False)
+        err_console.print(f"ledger ALTERED: {rep.problem}", markup=False, soft_wrap=True)
     raise typer.Exit(1)
 
 

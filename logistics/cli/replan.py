@@ -53,7 +53,10 @@ def replan(
     data: DataDir = None,
 ) -> None:
     """Re-plan the rest of a shift from --at: done work stays, trucks go on from where they are."""
+    from pydantic import ValidationError
+
     from logistics.model import Blockade, load_scenario
+    from logistics.model.loading import describe_error
     from logistics.ops import print_summary, read_progress, write_outputs
     from logistics.ops import replan as do_replan
     from logistics.plan import read_plan, validate_plan
@@ -72,9 +75,10 @@ def replan(
         fields = dict(part.split("=", 1) for part in text.split(",") if "=" in part)
         try:
             new_blockades.append(Blockade.model_validate(fields))
-        except ValueError as exc:
-            first = str(exc).splitlines()[1:3]
-            raise InputError(f"--blockade[{k}]", " ".join(x.strip() for x in first)) from None
+        except ValidationError as exc:
+            err = exc.errors(include_url=False)[0]
+            path = ".".join(str(p) for p in err.get("loc", ()))
+            raise InputError(f"--blockade[{k}] {path}".strip(), describe_error(err)) from None
     with console.status(f"re-planning from {at} (up to {time_limit:g} s)..."):
         new, new_sc = do_replan(
             old,

@@ -36,7 +36,16 @@ _SQLITE_DAMAGE = ("malformed", "not a database", "no such table", "corrupt", "de
 
 
 class DamagedLedgerError(SenkataError):
-    """The ledger's database is damaged: unreadable pages, a missing table, a bad index."""
+    """The ledger's database is damaged: unreadable pages, a missing table, a bad index.
+
+    ``problem`` says what is damaged (without the ledger's name).
+    """
+
+    def __init__(self, url: str, problem: str) -> None:
+        self.url = url
+        self.problem = one_line(problem, 120)
+        msg = _("ledger {url} is damaged: {problem}")
+        super().__init__(msg.format(url=one_line(url, 80), problem=self.problem))
 
 
 def check_sqlite_file(path: str, *, create: bool) -> None:
@@ -69,8 +78,7 @@ def check_sqlite_file(path: str, *, create: bool) -> None:
     with p.open("rb") as fh:
         head = fh.read(len(_SQLITE_MAGIC))
     if head and head != _SQLITE_MAGIC:
-        msg = _("ledger {path} is damaged: the file is not a SQLite database")
-        raise DamagedLedgerError(msg.format(path=where))
+        raise DamagedLedgerError(where, _("the file is not a SQLite database"))
 
 
 def reason(exc: BaseException) -> str:
@@ -93,8 +101,7 @@ def is_damage(exc: BaseException) -> bool:
 def as_user_error(exc: SQLAlchemyError, url: str) -> SenkataError:
     """A database error as one line: damage, or a ledger that cannot be used."""
     if is_damage(exc):
-        msg = _("ledger {url} is damaged: {reason}")
-        return DamagedLedgerError(msg.format(url=url, reason=reason(exc)))
+        return DamagedLedgerError(url, reason(exc))
     msg = _("cannot use the ledger {url}: {reason}")
     return InputError("--db", msg.format(url=url, reason=reason(exc)))
 

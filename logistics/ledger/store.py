@@ -19,6 +19,7 @@ Reconciliation lives in :mod:`logistics.ledger.reconcile` (split off to keep mod
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -185,6 +186,22 @@ class VerifyReport:
     checked: str = ""
 
 
+def _alembic_config() -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+@functools.cache
+def _head_revision() -> str | None:
+    """The newest migration's revision (read once per process)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
 class Ledger:
     """An open ledger database (schema migrated to the newest revision on open).
 
@@ -219,6 +236,9 @@ class Ledger:
     def _open(self, create: bool) -> None:
         with self.engine.connect() as conn:
             missing = missing_tables(conn)
+            current = None
+            if not missing:
+                current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         if missing == list(LEDGER_TABLES):
             if not create:
                 msg = _(
@@ -227,9 +247,10 @@ class Ledger:
                 )
                 raise InputError("--db", msg.format(url=one_line(_safe(self.url), 80)))
         elif missing:
-            msg = _("ledger {url} is damaged: table '{table}' is missing")
-            raise DamagedLedgerError(msg.format(url=_safe(self.url), table=missing[0]))
-        self._migrate()
+            problem = _("table '{table}' is missing").format(table=missing[0])
+            raise DamagedLedgerError(_safe(self.url), problem)
+        if current is None or current != _head_revision():  # at the head: nothing to run
+            self._migrate()
         if create:
             with self.engine.connect() as conn:
                 install_amcheck(conn)
@@ -237,10 +258,8 @@ class Ledger:
 
     def _migrate(self) -> None:
         from alembic import command
-        from alembic.config import Config
 
-        cfg = Config()
-        cfg.set_main_option("script_location", str(MIGRATIONS))
+        cfg = _alembic_config()
         # Alembic keeps its running environment in module globals: one upgrade at a time per
         # process (a Streamlit server opens ledgers from several threads).
         with _MIGRATE_LOCK, self.engine.begin() as conn:
@@ -325,7 +344,10 @@ class Ledger:
                 return VerifyReport(False, 0, GENESIS, problem, damaged=True, checked=checked)
             return self._verify_chain(expect_head, checked)
         except (SQLAlchemyError, DamagedLedgerError, ValueError, TypeError) as exc:
-            detail = db_reason(exc) if isinstance(exc, SQLAlchemyError) else str(exc)
+            if isinstance(exc, DamagedLedgerError):
+                detail = exc.problem
+            else:
+                detail = db_reason(exc) if isinstance(exc, SQLAlchemyError) else str(exc)
             return VerifyReport(False, 0, GENESIS, one_line(detail, 120), damaged=True)
 
     def _verify_chain(self, expect_head: str | None, checked: str) -> VerifyReport:

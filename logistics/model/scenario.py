@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from logistics.i18n import _
+from logistics.i18n import _, fmt_int
 from logistics.model.errors import one_line, show_value
 
 #: The Senkata plant (YPFB). Approximate: from a third-party constant table, cross-checked
@@ -393,11 +393,11 @@ class Scenario(_Model):
         n_trucks = sum(g.count or len(g.ids or ()) for g in self.fleet)
         if n_trucks > MAX_TRUCKS:
             msg = _("fleet: {n} trucks in all; expected at most {limit}")
-            raise ValueError(msg.format(n=n_trucks, limit=MAX_TRUCKS))
+            raise ValueError(msg.format(n=fmt_int(n_trucks), limit=fmt_int(MAX_TRUCKS)))
         n_people = sum(g.count or 1 for g in self.guards.roster)
         if n_people > MAX_PEOPLE:
             msg = _("guards.roster: {n} people in all; expected at most {limit}")
-            raise ValueError(msg.format(n=n_people, limit=MAX_PEOPLE))
+            raise ValueError(msg.format(n=fmt_int(n_people), limit=fmt_int(MAX_PEOPLE)))
         _require_unique(self.truck_ids(), _("fleet: truck ids must be unique; repeated: {ids}"))
         _require_unique(
             [p for g in self.guards.roster for p in g.person_ids()],

@@ -21,6 +21,7 @@ from logistics.routing.commissions import (
     _form_commissions,
     assign_commissions,
 )
+from logistics.routing.size import check_model_size
 
 
 @dataclass
@@ -125,6 +126,7 @@ def build_problem(
             delay[eff.entering] += eff.blockade.delay_minutes * 60
     # Reachability with and without blockades, plant -> point -> plant.
     cand = [p for p in points if p.eligible]
+    check_model_size(scenario, trucks, cand, net.n_nodes)  # refuse what this machine cannot hold
     nodes = [plant_node] + [p.node for p in cand]
     open_t = net.route_tables(nodes, edge_mask=base_mask)
     blk_t = net.route_tables(nodes, edge_mask=mask, edge_delay_s=delay)
