@@ -26,15 +26,48 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+def error_line(exc: BaseException) -> str:
+    """A user error as the one line the CLI prints after ``error:``.
+
+    The planner's own errors are one line already; an ``OSError`` (a file that cannot be
+    read or written) names its file and the system's reason; any other ``ValueError`` (a
+    value a file or option held) is squeezed onto one short line.
+    """
+    from pydantic import ValidationError
+
+    from logistics.i18n import _
+    from logistics.model.errors import cut_middle, one_line
+    from logistics.model.loading import describe_error
+
+    if isinstance(exc, SenkataError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        name = exc.filename if exc.filename is not None else ""
+        msg = _("{file}: cannot read or write the file ({reason})")
+        return msg.format(
+            file=cut_middle(str(name)), reason=one_line(exc.strerror or type(exc).__name__, 60)
+        )
+    if isinstance(exc, ValidationError) and exc.errors():
+        err = exc.errors(include_url=False)[0]
+        path = ".".join(str(p) for p in err.get("loc", ()))
+        return one_line(f"{cut_middle(path, 60)}: {describe_error(err)}", 220)
+    return one_line(_("invalid value: {detail}").format(detail=str(exc)), 220)
+
+
 def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn user errors into one line on stderr and exit code 2 (no traceback)."""
+    """Turn user errors into one line on stderr and exit code 2 (no traceback).
+
+    User errors are the planner's own (:class:`~logistics.model.SenkataError`) and the
+    ``OSError`` and ``ValueError`` that reading or writing a user's files can raise.
+    """
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except SenkataError as exc:
-            err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        except (SenkataError, OSError, ValueError) as exc:
+            line = error_line(exc)
+            err_console.print(f"error: {line}", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
 
     return wrapper
@@ -101,15 +134,9 @@ def plan_and_scenario(plan_file: Path, scenario_file: Path, data: Path | None, *
     """Load the plan, its scenario, the map (and the points); check they belong together
     and that the plan passes the validator (no sheet or dispatch of a broken plan)."""
     from logistics.model import load_scenario, scenario_digest
-    from logistics.plan import Plan, validate_plan
+    from logistics.plan import read_plan, validate_plan
 
-    try:
-        plan = Plan.load(plan_file)
-    except (OSError, ValueError) as exc:
-        raise InputError(
-            str(plan_file),
-            _("not a readable plan.json ({problem})").format(problem=type(exc).__name__),
-        ) from None
+    plan = read_plan(plan_file)
     sc = load_scenario(scenario_file)
     # `senkata plan --time-limit/--seed` change the scenario's solver settings before hashing
     solver = sc.solver.model_copy(
@@ -142,9 +169,11 @@ def plan_and_scenario(plan_file: Path, scenario_file: Path, data: Path | None, *
         report = validate_plan(plan, sc, net, data=data)
     if not report.ok:
         for e in report.errors[:20]:
-            err_console.print(_("  violation: {rule}").format(rule=e), markup=False)
+            err_console.print(_("  violation: {rule}").format(rule=e), markup=False, soft_wrap=True)
         err_console.print(
-            _("error: {file}: the plan fails validation").format(file=plan_file), markup=False
+            _("error: {file}: the plan fails validation").format(file=plan_file),
+            markup=False,
+            soft_wrap=True,
         )
         raise typer.Exit(1)
     return plan, sc, net, pts

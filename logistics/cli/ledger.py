@@ -39,10 +39,10 @@ ledger_app = Typer(
 PlanIdOpt = Annotated[str | None, typer.Option("--plan-id", help=N_("Only this plan."))]
 
 
-def _open(db: str | None):
+def _open(db: str | None, *, create: bool = False):
     from logistics.ledger import Ledger
 
-    return Ledger(db)
+    return Ledger(db, create=create)
 
 
 def _by(by: str | None) -> str:
@@ -61,6 +61,31 @@ def _head(ledger: Any) -> None:
     )
 
 
+Create = Annotated[
+    bool,
+    typer.Option("--create", help=N_("Create the ledger if there is none (as `ledger init`).")),
+]
+
+
+@ledger_app.command(
+    "init", help=N_("Create a new, empty ledger (or check that the one there is a ledger).")
+)
+@_user_errors
+def ledger_init(db: Db = None) -> None:
+    """Create a new, empty ledger (or check that the one there is a ledger)."""
+    with _open(db, create=True) as ledger:
+        rep = ledger.verify()
+        url = ledger.url
+    if not rep.ok:
+        line = _("ledger DAMAGED: {problem}").format(problem=rep.problem)
+        err_console.print(line, markup=False, soft_wrap=True)
+        raise typer.Exit(1)
+    msg = _("ledger {url}: {n} entries, head {head}")
+    console.print(
+        msg.format(url=url, n=rep.entries, head=rep.head[:16]), markup=False, soft_wrap=True
+    )
+
+
 @ledger_app.command(
     "dispatch",
     help=N_("Record a plan as dispatched (trips, loads, sheets' checksums, rations, price)."),
@@ -73,13 +98,14 @@ def ledger_dispatch(
     date: DateOpt = None,
     by: By = None,
     db: Db = None,
+    create: Create = False,
     data: DataDir = None,
 ) -> None:
     """Record a plan as dispatched (trips, loads, sheets' checksums, rations, price)."""
     from logistics.ledger import dispatch
 
     p, sc, _net, pts = plan_and_scenario(plan, scenario, data, points=True)
-    with _open(db) as ledger:
+    with _open(db, create=create) as ledger:
         e = dispatch(ledger, p, pts, price_bs=price, date=date_option(date, sc), by=_by(by))
         console.print(
             _("entry #{id}: dispatched plan {plan_id} ({trips} trips) by {by}").format(
@@ -276,9 +302,18 @@ def ledger_verify(
     ] = None,
     db: Db = None,
 ) -> None:
-    """Recompute the hash chain; exit 1 if any entry was altered, removed or inserted."""
-    with _open(db) as ledger:
-        rep = ledger.verify(expect_head)
+    """Check the database (its integrity check) and recompute the hash chain; exit 1 if the
+    ledger is damaged or any entry was altered, removed or inserted."""
+    from logistics.i18n import _
+    from logistics.ledger import DamagedLedgerError
+
+    try:
+        with _open(db) as ledger:
+            rep = ledger.verify(expect_head)
+    except DamagedLedgerError as exc:
+        line = _("ledger DAMAGED: {problem}").format(problem=exc.problem)
+        err_console.print(line, markup=False, soft_wrap=True)
+        raise typer.Exit(1) from None
     if rep.ok:
         console.print(
             _("ledger intact: {n} entries, head {head}").format(
@@ -287,7 +322,11 @@ def ledger_verify(
             markup=False,
         )
         return
-    err_console.print(_("ledger ALTERED: {problem}").format(problem=rep.problem), markup=False)
+    if rep.damaged:
+        line = _("ledger DAMAGED: {problem}").format(problem=rep.problem)
+    else:
+        line = _("ledger ALTERED: {problem}").format(problem=rep.problem)
+    err_console.print(line, markup=False, soft_wrap=True)
     raise typer.Exit(1)
 
 

@@ -194,15 +194,9 @@ def validate(
             markup=False,
         )
     if plan_file is not None:
-        from logistics.plan import Plan, validate_plan
+        from logistics.plan import read_plan, validate_plan
 
-        try:
-            p = Plan.load(plan_file)
-        except (OSError, ValueError) as exc:
-            raise InputError(
-                str(plan_file),
-                _("not a readable plan.json ({problem})").format(problem=type(exc).__name__),
-            ) from None
+        p = read_plan(plan_file)
         rep = validate_plan(p, sc, problem.net, data=data)
         if rep.ok:
             console.print(

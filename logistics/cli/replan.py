@@ -65,19 +65,16 @@ def replan(
     data: DataDir = None,
 ) -> None:
     """Re-plan the rest of a shift from --at: done work stays, trucks go on from where they are."""
+    from pydantic import ValidationError
+
     from logistics.model import Blockade, load_scenario
+    from logistics.model.loading import describe_error
     from logistics.ops import print_summary, read_progress, write_outputs
     from logistics.ops import replan as do_replan
-    from logistics.plan import Plan, validate_plan
+    from logistics.plan import read_plan, validate_plan
 
     sc = load_scenario(scenario)
-    try:
-        old = Plan.load(plan_file)
-    except (OSError, ValueError) as exc:
-        raise InputError(
-            str(plan_file),
-            _("not a readable plan.json ({problem})").format(problem=type(exc).__name__),
-        ) from None
+    old = read_plan(plan_file)
     if progress is not None and from_ledger:
         raise InputError("--progress", _("give either --progress or --from-ledger, not both"))
     done = read_progress(progress) if progress is not None else None
@@ -90,9 +87,10 @@ def replan(
         fields = dict(part.split("=", 1) for part in text.split(",") if "=" in part)
         try:
             new_blockades.append(Blockade.model_validate(fields))
-        except ValueError as exc:
-            first = str(exc).splitlines()[1:3]
-            raise InputError(f"--blockade[{k}]", " ".join(x.strip() for x in first)) from None
+        except ValidationError as exc:
+            err = exc.errors(include_url=False)[0]
+            path = ".".join(str(p) for p in err.get("loc", ()))
+            raise InputError(f"--blockade[{k}] {path}".strip(), describe_error(err)) from None
     with console.status(
         _("re-planning from {time} (up to {seconds} s)...").format(
             time=at, seconds=f"{time_limit:g}"

@@ -1,12 +1,15 @@
 """The delivery ledger: what was dispatched, delivered, returned and refused.
 
-``store`` is the append-only, hash-chained store (SQLAlchemy; SQLite or PostgreSQL; schema by
-the Alembic ``migrations``) and the commands that write to it; ``reconcile`` compares what was
-loaded with what the guards signed, per truck, district and shift, and flags the gaps.
+``health`` tells a ledger from a typo and a damaged database (the backend's integrity
+check); ``store`` is the append-only, hash-chained store (SQLAlchemy; SQLite or PostgreSQL;
+schema by the Alembic ``migrations``) and the commands that write to it; ``reconcile``
+compares what was loaded with what the guards signed, per truck, district and shift, and
+flags the gaps.
 """
 
 from __future__ import annotations
 
+from logistics.ledger.health import DamagedLedgerError
 from logistics.ledger.reconcile import (
     FLAG_KINDS,
     REPORT_COLUMNS,
@@ -50,6 +53,7 @@ __all__ = [
     "REPORT_COLUMNS",
     "TEST_PAUSE_ENV",
     "Base",
+    "DamagedLedgerError",
     "Entry",
     "Flag",
     "Ledger",

@@ -19,6 +19,7 @@ Reconciliation lives in :mod:`logistics.ledger.reconcile` (split off to keep mod
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -36,7 +37,19 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from logistics.model import InputError
+from logistics.i18n import _
+from logistics.ledger.health import (
+    LEDGER_TABLES,
+    DamagedLedgerError,
+    as_user_error,
+    check_sqlite_file,
+    install_amcheck,
+    integrity_problem,
+    missing_tables,
+)
+from logistics.ledger.health import reason as db_reason
+from logistics.model import InputError, SenkataError
+from logistics.model.errors import one_line
 from logistics.paper import (
     StopRecord,
     plan_sheets,
@@ -125,15 +138,16 @@ def _safe(url: str) -> str:
         return url
 
 
-def _engine(url: str) -> Engine:
+def _engine(url: str, *, create: bool = False) -> Engine:
     try:
         u = make_url(url)
     except ArgumentError:
-        raise InputError("--db", f"not a database URL: {url!r}") from None
+        msg = _("not a database URL: {url}").format(url=one_line(repr(url), 80))
+        raise InputError("--db", msg) from None
     if u.get_backend_name() == "sqlite":
         path = u.database
-        if path and path != ":memory:" and not Path(path).parent.is_dir():
-            raise InputError("--db", f"directory of {path!r} does not exist")
+        if path and path != ":memory:":
+            check_sqlite_file(path, create=create)
         engine = create_engine(u, connect_args={"timeout": 60})
 
         @event.listens_for(engine, "connect")
@@ -150,19 +164,42 @@ def _engine(url: str) -> Engine:
 
         return engine
     if u.get_backend_name() != "postgresql":
-        raise InputError("--db", f"expected a sqlite:// or postgresql:// URL, got {_safe(url)}")
+        msg = _("expected a sqlite:// or postgresql:// URL, got {url}")
+        raise InputError("--db", msg.format(url=one_line(_safe(url), 80)))
     return create_engine(u, pool_pre_ping=True)
 
 
 @dataclass(frozen=True)
 class VerifyReport:
-    """Result of re-computing the hash chain."""
+    """Result of the integrity check and of re-computing the hash chain.
+
+    ``damaged``: the database itself failed (its integrity check, a missing table, an
+    unreadable page); otherwise a failure is an entry altered, removed or inserted.
+    """
 
     ok: bool
     entries: int
     head: str
     problem: str = ""
     entry_id: int | None = None
+    damaged: bool = False
+    checked: str = ""
+
+
+def _alembic_config() -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+@functools.cache
+def _head_revision() -> str | None:
+    """The newest migration's revision (read once per process)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
 class Ledger:
@@ -172,27 +209,57 @@ class Ledger:
     ----------
     url
         SQLAlchemy URL or SQLite path; default :func:`resolve_url`.
+    create
+        Make a new ledger when there is none (``senkata ledger init``, ``--create``);
+        otherwise the URL must name an existing ledger.
+
+    Raises
+    ------
+    InputError
+        No ledger there (and not ``create``), a bad URL, a database that cannot be used.
+    DamagedLedgerError
+        A file that is not a SQLite database, a missing table, unreadable pages.
     """
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, *, create: bool = False) -> None:
         self.url = resolve_url(url)
-        self.engine = _engine(self.url)
+        self.engine = _engine(self.url, create=create)
         try:
-            self._migrate()
+            self._open(create)
         except SQLAlchemyError as exc:
             self.engine.dispose()
-            first = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip().splitlines()
-            reason = first[0] if first else type(exc).__name__
-            raise InputError(
-                "--db", f"cannot open the ledger {_safe(self.url)}: {reason}"
-            ) from None
+            raise as_user_error(exc, _safe(self.url)) from None
+        except SenkataError:
+            self.engine.dispose()
+            raise
+
+    def _open(self, create: bool) -> None:
+        with self.engine.connect() as conn:
+            missing = missing_tables(conn)
+            current = None
+            if not missing:
+                current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        if missing == list(LEDGER_TABLES):
+            if not create:
+                msg = _(
+                    "{url} is not a ledger (it has no ledger tables); expected an existing "
+                    "ledger (create one with `senkata ledger init --db ...` or `--create`)"
+                )
+                raise InputError("--db", msg.format(url=one_line(_safe(self.url), 80)))
+        elif missing:
+            problem = _("table '{table}' is missing").format(table=missing[0])
+            raise DamagedLedgerError(_safe(self.url), problem)
+        if current is None or current != _head_revision():  # at the head: nothing to run
+            self._migrate()
+        if create:
+            with self.engine.connect() as conn:
+                install_amcheck(conn)
+                conn.commit()
 
     def _migrate(self) -> None:
         from alembic import command
-        from alembic.config import Config
 
-        cfg = Config()
-        cfg.set_main_option("script_location", str(MIGRATIONS))
+        cfg = _alembic_config()
         # Alembic keeps its running environment in module globals: one upgrade at a time per
         # process (a Streamlit server opens ledgers from several threads).
         with _MIGRATE_LOCK, self.engine.begin() as conn:
@@ -210,13 +277,20 @@ class Ledger:
 
     @contextmanager
     def transaction(self, *, read: bool = False) -> Iterator[Session]:
-        """One command = one transaction holding the ledger's write lock (unless ``read``)."""
+        """One command = one transaction holding the ledger's write lock (unless ``read``).
+
+        A database error inside is one line: :class:`DamagedLedgerError` when the ledger is
+        damaged, else an :class:`InputError` on ``--db`` (nothing of the command is kept).
+        """
         bind = self.engine.execution_options(senkata_read=True) if read else self.engine
-        with Session(bind) as session, session.begin():
-            if not read and self.engine.dialect.name == "postgresql":
-                # self-conflicting: one writer at a time, readers unaffected
-                session.execute(text("LOCK TABLE entries IN SHARE ROW EXCLUSIVE MODE"))
-            yield session
+        try:
+            with Session(bind) as session, session.begin():
+                if not read and self.engine.dialect.name == "postgresql":
+                    # self-conflicting: one writer at a time, readers unaffected
+                    session.execute(text("LOCK TABLE entries IN SHARE ROW EXCLUSIVE MODE"))
+                yield session
+        except DBAPIError as exc:
+            raise as_user_error(exc, _safe(self.url)) from None
 
     def entries(self, session: Session | None = None) -> list[Entry]:
         """Every entry, oldest first (a consistent snapshot when ``session`` is None)."""
@@ -253,11 +327,30 @@ class Ledger:
         return entry
 
     def verify(self, expect_head: str | None = None) -> VerifyReport:
-        """Recompute the chain; report the first altered, missing or inserted entry.
+        """Run the database's integrity check, then recompute the chain; report the first
+        damage, or the first altered, missing or inserted entry.
 
         A chain rewritten from some entry to the end is consistent again; compare the head
         with one written down earlier (``expect_head``, printed by every command) to catch it.
         """
+        checked = ""
+        try:
+            with self.engine.connect() as conn:
+                problem, checked = integrity_problem(conn)
+                missing = missing_tables(conn)
+            if problem is None and missing:
+                problem = _("table '{table}' is missing").format(table=missing[0])
+            if problem is not None:
+                return VerifyReport(False, 0, GENESIS, problem, damaged=True, checked=checked)
+            return self._verify_chain(expect_head, checked)
+        except (SQLAlchemyError, DamagedLedgerError, ValueError, TypeError) as exc:
+            if isinstance(exc, DamagedLedgerError):
+                detail = exc.problem
+            else:
+                detail = db_reason(exc) if isinstance(exc, SQLAlchemyError) else str(exc)
+            return VerifyReport(False, 0, GENESIS, one_line(detail, 120), damaged=True)
+
+    def _verify_chain(self, expect_head: str | None, checked: str) -> VerifyReport:
         prev, n = GENESIS, 0
         for n, e in enumerate(self.entries(), start=1):
             values = {c: getattr(e, c) for c in HASHED}
@@ -272,8 +365,8 @@ class Ledger:
             prev = e.hash
         if expect_head and not prev.startswith(expect_head.lower()):
             msg = f"head is {prev[:16]}, expected {expect_head}: entries were rewritten or removed"
-            return VerifyReport(False, n, prev, msg, n)
-        return VerifyReport(True, n, prev)
+            return VerifyReport(False, n, prev, msg, n, checked=checked)
+        return VerifyReport(True, n, prev, checked=checked)
 
 
 def recorded_by_default() -> str:
@@ -371,8 +464,10 @@ def record_stops(
     """Append one ``stop`` entry per record, all in one transaction (all or nothing).
 
     Records must belong to dispatched plans. A record carrying a sheet checksum must match
-    the checksum of that trip's dispatched sheet. With ``from_sheet`` (a filled CSV/XLSX),
-    a planned stop already recorded is refused: fix it with ``ledger correct``.
+    the checksum of that trip's dispatched sheet. With ``from_sheet`` (a filled CSV/XLSX)
+    every record must carry that checksum — a blank or wrong one is refused as possible
+    forgery, so a forged copy can never take the place of the genuine one — and a planned
+    stop already recorded is refused: fix it with ``ledger correct``.
     """
     out = []
     with ledger.transaction() as s:
@@ -387,13 +482,24 @@ def record_stops(
             if r.plan_id not in plans:
                 plans[r.plan_id] = _dispatched(s, r.plan_id, where)
             sheet = {(t["truck"], t["trip"]): t["sheet"] for t in plans[r.plan_id]["trips"]}
+            if from_sheet and not r.sheet:
+                msg = _(
+                    "possible forgery: no checksum in column 'sheet'; expected an unaltered "
+                    "printed copy (a stop off the sheet: `ledger record-stop`)"
+                )
+                raise InputError(where, msg)
             if r.sheet and sheet.get((r.truck, r.trip)) != r.sheet:
+                msg = _(
+                    "possible forgery: sheet {sheet} is not the dispatched sheet of {truck} trip "
+                    "{trip} of plan {plan}; expected an unaltered copy printed for this plan"
+                )
                 raise InputError(
                     where,
-                    f"sheet {r.sheet} is not the dispatched sheet of {r.truck} trip {r.trip} "
-                    f"of plan {r.plan_id} ({sheet.get((r.truck, r.trip), 'no such trip')}); "
-                    "expected an unaltered copy printed for this plan, price and date",
-                )
+                    msg.format(
+                        sheet=one_line(r.sheet, 16), truck=one_line(r.truck, 40), trip=r.trip,
+                        plan=one_line(r.plan_id, 16),
+                    ),
+                )  # fmt: skip
             key = (r.plan_id, r.truck, r.trip, r.stop, r.point_id)
             if from_sheet and r.stop is not None and key in done:
                 raise InputError(
@@ -424,11 +530,17 @@ def record_sheet(ledger: Ledger, path: str | Path, *, by: str) -> list[Entry]:
     """
     for check in verify_sheet_checksum(path):
         if not check.ok:
+            msg = _(
+                "possible forgery: {truck} trip {trip}: printed checksum {printed} does not "
+                "match its planned rows; the copy was altered"
+            )
             raise InputError(
                 str(path),
-                f"{check.truck} trip {check.trip}: printed checksum {check.printed} does not "
-                f"match its planned rows ({check.computed[:12]}); the copy was altered",
-            )
+                msg.format(
+                    truck=one_line(check.truck, 40), trip=one_line(check.trip, 10),
+                    printed=one_line(check.printed, 16),
+                ),
+            )  # fmt: skip
     records = read_filled_sheet(path)
     if not records:
         raise InputError(str(path), "no filled rows; expected delivered/returned/refused numbers")

@@ -27,7 +27,8 @@ from pydantic import (
     model_validator,
 )
 
-from logistics.i18n import _
+from logistics.i18n import _, fmt_int
+from logistics.model.errors import one_line, show_value
 
 #: The Senkata plant (YPFB). Approximate: from a third-party constant table, cross-checked
 #: 47 m from Av. 6 de Marzo / RN1 and inside El Alto District 8 (see shared SOURCES.md).
@@ -40,9 +41,9 @@ _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 def parse_hhmm(value: str) -> int:
     """``"07:30"`` -> minutes after midnight."""
-    m = _HHMM.match(str(value).strip())
+    m = _HHMM.match(str(value).strip()[:10])
     if not m:
-        msg = f"expected a time of day as HH:MM, got {value!r}"
+        msg = _("expected a time of day as HH:MM, got {value}").format(value=show_value(value))
         raise ValueError(msg)
     return int(m.group(1)) * 60 + int(m.group(2))
 
@@ -53,20 +54,33 @@ def format_hhmm(minutes: float) -> str:
     return f"{m // 60:02d}:{m % 60:02d}"
 
 
-def _require_unique(ids: list[str], what: str) -> None:
+def _require_unique(ids: list[str], message: str) -> None:
+    """``message`` (with ``{ids}``) when some id is repeated."""
     repeated = sorted(k for k, n in Counter(ids).items() if n > 1)
     if repeated:
-        msg = f"{what} must be unique; repeated: {', '.join(repeated[:5])}"
-        raise ValueError(msg)
+        shown = one_line(", ".join(repeated[:5]), 60)
+        raise ValueError(message.format(ids=shown))
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # allow_inf_nan=False: .nan, .inf and 1e400 are refused in every number field
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False
+    )
 
 
 Lat = Annotated[float, Field(ge=-90, le=90)]
 Lon = Annotated[float, Field(ge=-180, le=180)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+#: Names and ids: one line of text (they are printed on sheets and in error lines).
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
+
+#: Upper bounds of the lists of a scenario (far above any real shift; they keep a hostile
+#: file from making the planner build millions of objects).
+MAX_TRUCKS = 2000
+MAX_PEOPLE = 10_000
+MAX_POINTS = 5000
+MAX_BLOCKADES = 500
+MAX_AREA_NAMES = 1000
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()/-]{2,39}$")
 
 
@@ -96,7 +110,7 @@ class TimeWindow(_Model):
     @model_validator(mode="after")
     def _order(self) -> TimeWindow:
         if parse_hhmm(self.end) <= parse_hhmm(self.start):
-            msg = f"end {self.end} must be after start {self.start}"
+            msg = _("end {end} must be after start {start}").format(end=self.end, start=self.start)
             raise ValueError(msg)
         return self
 
@@ -114,7 +128,7 @@ class MapSettings(_Model):
 
     #: ``embedded`` (the 2019 public-transport extract) or a path to a map file, relative
     #: to the scenario file.
-    source: str = "embedded"
+    source: str = Field(default="embedded", min_length=1, max_length=1024)
     #: Straight links joining the disconnected pieces of the extract (see network.py).
     assumed_connectors: bool = True
     #: Reverse of one-way ways whose return carriageway is missing from the extract.
@@ -147,8 +161,8 @@ class Plant(_Model):
 class TruckGroup(_Model):
     """Trucks of one kind: either explicit ``ids`` or a ``count`` with an id prefix."""
 
-    ids: list[Name] | None = None
-    count: int | None = Field(default=None, ge=1, le=2000)
+    ids: list[Name] | None = Field(default=None, max_length=MAX_TRUCKS)
+    count: int | None = Field(default=None, ge=1, le=MAX_TRUCKS)
     id_prefix: Name = "T"
     capacity: int = Field(ge=1, le=5000, description="cylinders per trip")
     #: Multiplies road speeds (0.8 = a slow old lorry).
@@ -157,10 +171,10 @@ class TruckGroup(_Model):
     @model_validator(mode="after")
     def _ids_or_count(self) -> TruckGroup:
         if (self.ids is None) == (self.count is None):
-            msg = "give exactly one of 'ids' (a list of truck ids) or 'count' (a number)"
+            msg = _("give exactly one of 'ids' (a list of truck ids) or 'count' (a number)")
             raise ValueError(msg)
         if self.ids is not None and not self.ids:
-            msg = "'ids' must list at least one truck id"
+            msg = _("'ids' must list at least one truck id")
             raise ValueError(msg)
         return self
 
@@ -176,7 +190,7 @@ class Guard(_Model):
     """One person (or ``count`` people) of the guard roster."""
 
     id: Name | None = None
-    count: int | None = Field(default=None, ge=1, le=2000)
+    count: int | None = Field(default=None, ge=1, le=MAX_TRUCKS)
     id_prefix: Name | None = None
     role: Literal["plant-worker", "junta-delegate"]
     #: For junta delegates: the district / zone / macrodistrict whose junta they represent.
@@ -185,13 +199,13 @@ class Guard(_Model):
     @model_validator(mode="after")
     def _check(self) -> Guard:
         if (self.id is None) == (self.count is None):
-            msg = "give exactly one of 'id' (one person) or 'count' (several, with id_prefix)"
+            msg = _("give exactly one of 'id' (one person) or 'count' (several, with id_prefix)")
             raise ValueError(msg)
         if self.role == "junta-delegate" and not self.district:
-            msg = "a junta delegate needs 'district' (the district or zone of their junta)"
+            msg = _("a junta delegate needs 'district' (the district or zone of their junta)")
             raise ValueError(msg)
         if self.role == "plant-worker" and self.district:
-            msg = "a plant worker has no 'district' (only junta delegates do)"
+            msg = _("a plant worker has no 'district' (only junta delegates do)")
             raise ValueError(msg)
         return self
 
@@ -208,7 +222,7 @@ class Commission(_Model):
     """A named guard commission: the people who ride one truck for the whole shift."""
 
     id: Name
-    members: list[Name] = Field(min_length=1)
+    members: list[Name] = Field(min_length=1, max_length=50)
     #: Contact line printed on this commission's delivery sheets (empty by default).
     phone: Phone | None = None
     #: The truck it rides; when absent the planner chooses (re-planning pins the trucks
@@ -222,11 +236,11 @@ class Guards(_Model):
     #: ``own-district``: a junta delegate rides only to points of their own district/zone.
     #: ``any``: the Assembly allowed delegates to accompany deliveries anywhere eligible.
     delegate_scope: Literal["own-district", "any"] = "own-district"
-    roster: list[Guard] = Field(min_length=1)
+    roster: list[Guard] = Field(min_length=1, max_length=MAX_PEOPLE)
     #: Explicit commissions, kept as listed; when absent, the planner forms them from the
     #: roster (one plant worker and up to ``max_commission_size - 1`` junta delegates each)
     #: and chooses who rides which truck.
-    commissions: list[Commission] | None = None
+    commissions: list[Commission] | None = Field(default=None, max_length=MAX_TRUCKS)
     #: The most people the planner puts in one commission it forms (2: a plant worker and
     #: a junta delegate). More lets one truck carry delegates of several districts.
     max_commission_size: int = Field(default=2, ge=2, le=4)
@@ -327,7 +341,7 @@ class Demand(_Model):
     #: Households of an area with no distribution point of its own may walk this far
     #: (straight line) to the nearest reachable point of another area; absent: they may not.
     walk_to_neighbour_m: float | None = Field(default=None, ge=0, le=10_000)
-    points: list[ListedPoint] = Field(default_factory=list)
+    points: list[ListedPoint] = Field(default_factory=list, max_length=MAX_POINTS)
     #: Minimum distance between two default points (a junta queue per few blocks).
     min_spacing_m: float = Field(default=600.0, ge=0, le=10_000)
     #: Persons per household.
@@ -338,7 +352,7 @@ class Demand(_Model):
     stop_minutes: float = Field(default=10.0, ge=0, le=240)
     seconds_per_cylinder: float = Field(default=6.0, ge=0, le=600)
     #: Distribution hours by district / zone; a point's own window takes precedence.
-    windows: list[AreaWindow] = Field(default_factory=list)
+    windows: list[AreaWindow] = Field(default_factory=list, max_length=MAX_AREA_NAMES)
 
     @model_serializer(mode="wrap")
     def _dump_new_fields_when_used(self, handler: SerializerFunctionWrapHandler) -> Any:
@@ -355,9 +369,9 @@ class Demand(_Model):
     @model_validator(mode="after")
     def _listed_needs_points(self) -> Demand:
         if self.source == "listed" and not self.points:
-            msg = "source 'listed' needs at least one entry in 'points'"
+            msg = _("source 'listed' needs at least one entry in 'points'")
             raise ValueError(msg)
-        _require_unique([p.id for p in self.points], "point ids")
+        _require_unique([p.id for p in self.points], _("point ids must be unique; repeated: {ids}"))
         return self
 
 
@@ -376,7 +390,7 @@ class PrioritySite(_Model):
 class ExcludedPolygon(_Model):
     name: Name
     #: Outer ring as ``[lon, lat]`` pairs (GeoJSON order).
-    coordinates: list[tuple[Lon, Lat]] = Field(min_length=3)
+    coordinates: list[tuple[Lon, Lat]] = Field(min_length=3, max_length=10_000)
 
 
 class Eligibility(_Model):
@@ -385,9 +399,9 @@ class Eligibility(_Model):
     (``El Alto``, ``La Paz``)."""
 
     #: When given, only these areas are eligible; otherwise every area is, minus exclusions.
-    eligible: list[Name] | None = None
-    excluded: list[Name] = Field(default_factory=list)
-    excluded_polygons: list[ExcludedPolygon] = Field(default_factory=list)
+    eligible: list[Name] | None = Field(default=None, max_length=MAX_AREA_NAMES)
+    excluded: list[Name] = Field(default_factory=list, max_length=MAX_AREA_NAMES)
+    excluded_polygons: list[ExcludedPolygon] = Field(default_factory=list, max_length=200)
 
 
 class Blockade(_Model):
@@ -398,7 +412,10 @@ class Blockade(_Model):
     lat: Lat | None = None
     lon: Lon | None = None
     radius_m: float | None = Field(default=None, gt=0, le=5000)
-    way_ids: list[int] | None = None
+    #: OSM way ids (positive; OSM's ids are far below 10^15)
+    way_ids: list[Annotated[int, Field(ge=1, le=10**15)]] | None = Field(
+        default=None, max_length=10_000
+    )
     status: Literal["closed", "permit"] = "closed"
     #: Checkpoint delay for a ``permit`` blockade, minutes.
     delay_minutes: float = Field(default=0.0, ge=0, le=600)
@@ -409,19 +426,19 @@ class Blockade(_Model):
     def _where(self) -> Blockade:
         circle = self.lat is not None or self.lon is not None or self.radius_m is not None
         if circle and (self.lat is None or self.lon is None or self.radius_m is None):
-            msg = "a circle blockade needs all of 'lat', 'lon' and 'radius_m'"
+            msg = _("a circle blockade needs all of 'lat', 'lon' and 'radius_m'")
             raise ValueError(msg)
         if circle == (self.way_ids is not None):
-            msg = "give either 'lat'/'lon'/'radius_m' or 'way_ids', not both and not neither"
+            msg = _("give either 'lat'/'lon'/'radius_m' or 'way_ids', not both and not neither")
             raise ValueError(msg)
         if self.way_ids is not None and not self.way_ids:
-            msg = "'way_ids' must list at least one OSM way id"
+            msg = _("'way_ids' must list at least one OSM way id")
             raise ValueError(msg)
         if self.status == "permit" and self.delay_minutes <= 0:
-            msg = "a 'permit' blockade needs 'delay_minutes' > 0 (the checkpoint delay)"
+            msg = _("a 'permit' blockade needs 'delay_minutes' > 0 (the checkpoint delay)")
             raise ValueError(msg)
         if self.status == "closed" and self.delay_minutes > 0:
-            msg = "'delay_minutes' applies only to status 'permit'; a closed blockade stops all"
+            msg = _("'delay_minutes' applies only to status 'permit'; a closed blockade stops all")
             raise ValueError(msg)
         return self
 
@@ -435,17 +452,17 @@ class SolverSettings(_Model):
     #: Wall-clock cap of the search, seconds.
     time_limit_s: float = Field(default=30.0, gt=0, le=3600)
     #: Changes the order in which points are presented to the search (tie-breaks).
-    seed: int = Field(default=0, ge=0)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
     #: Deterministic work budget: the search stops after this many solutions unless the
     #: time limit comes first (then the plan may depend on machine load; the summary says).
-    solution_limit: int = Field(default=3000, ge=1)
+    solution_limit: int = Field(default=3000, ge=1, le=10_000_000)
     #: Where OR-Tools' search starts: ``greedy`` (nearest stops first, in milliseconds) or
     #: ``pyvrp`` (PyVRP's genetic search on the rules it can express, for up to 80 % of the
     #: time limit; then OR-Tools enforces all rules).
     warm_start: WarmStart = "greedy"
     #: PyVRP's deterministic work budget (``warm_start: pyvrp``): it stops after this many
     #: iterations unless 80 % of the time limit comes first (then the summary says so).
-    pyvrp_iterations: int = Field(default=5000, ge=1)
+    pyvrp_iterations: int = Field(default=5000, ge=1, le=10_000_000)
 
 
 class Scenario(_Model):
@@ -453,16 +470,16 @@ class Scenario(_Model):
 
     name: Name
     date: Date | None = None
-    description: str | None = None
+    description: str | None = Field(default=None, max_length=5000)
     map: MapSettings = Field(default_factory=MapSettings)
     plants: list[Plant] = Field(min_length=1, max_length=1)
-    fleet: list[TruckGroup] = Field(min_length=1)
+    fleet: list[TruckGroup] = Field(min_length=1, max_length=100)
     guards: Guards
     shift: Shift = Field(default_factory=Shift)
     demand: Demand = Field(default_factory=Demand)
-    priority_sites: list[PrioritySite] = Field(default_factory=list)
+    priority_sites: list[PrioritySite] = Field(default_factory=list, max_length=1000)
     eligibility: Eligibility = Field(default_factory=Eligibility)
-    blockades: list[Blockade] = Field(default_factory=list)
+    blockades: list[Blockade] = Field(default_factory=list, max_length=MAX_BLOCKADES)
     #: How a short stock is shared: ``max-delivered`` (as many cylinders as possible),
     #: ``proportional`` (each district its share of the stock, by ration) or ``max-min``
     #: (raise the worst-served district first, then give the rest to who can take it).
@@ -472,11 +489,22 @@ class Scenario(_Model):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
-        _require_unique(self.truck_ids(), "fleet: truck ids")
+        n_trucks = sum(g.count or len(g.ids or ()) for g in self.fleet)
+        if n_trucks > MAX_TRUCKS:
+            msg = _("fleet: {n} trucks in all; expected at most {limit}")
+            raise ValueError(msg.format(n=fmt_int(n_trucks), limit=fmt_int(MAX_TRUCKS)))
+        n_people = sum(g.count or 1 for g in self.guards.roster)
+        if n_people > MAX_PEOPLE:
+            msg = _("guards.roster: {n} people in all; expected at most {limit}")
+            raise ValueError(msg.format(n=fmt_int(n_people), limit=fmt_int(MAX_PEOPLE)))
+        _require_unique(self.truck_ids(), _("fleet: truck ids must be unique; repeated: {ids}"))
         _require_unique(
-            [p for g in self.guards.roster for p in g.person_ids()], "guards.roster: person ids"
+            [p for g in self.guards.roster for p in g.person_ids()],
+            _("guards.roster: person ids must be unique; repeated: {ids}"),
         )
-        _require_unique([b.id for b in self.blockades], "blockades: ids")
+        _require_unique(
+            [b.id for b in self.blockades], _("blockades: ids must be unique; repeated: {ids}")
+        )
         return self
 
     def truck_ids(self) -> list[str]:

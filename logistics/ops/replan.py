@@ -11,14 +11,16 @@ carries (they are not taken from the plant's stock again), under the new blockad
 from __future__ import annotations
 
 import csv
+import io
 import itertools
+import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from logistics.i18n import _
+from logistics.i18n import _, fmt_int
 from logistics.model import (
     Blockade,
     Commission,
@@ -28,6 +30,8 @@ from logistics.model import (
     format_hhmm,
     parse_hhmm,
 )
+from logistics.model.errors import one_line, show_value
+from logistics.model.files import label_of, read_text
 from logistics.plan import Plan, Trip
 from logistics.routing import (
     FixedPart,
@@ -43,41 +47,69 @@ from logistics.routing.solver import _route
 #: Progress file columns: one row per stop handed over.
 PROGRESS_COLUMNS = ("truck", "trip", "point_id", "delivered")
 
+#: Largest progress file read, and its most rows (a shift has a few hundred stops).
+MAX_PROGRESS_BYTES = 5_000_000
+MAX_PROGRESS_ROWS = 100_000
+#: Largest count of cylinders in one row, and the highest trip number.
+MAX_PROGRESS_COUNT = 100_000
+MAX_TRIP_NO = 1000
+
+_DIGITS = re.compile(r"[0-9]{1,7}")
+
+
+def _whole(where: str, col: str, value: str | None, low: int, high: int) -> int:
+    text = (value or "").strip()
+    if _DIGITS.fullmatch(text) and low <= int(text) <= high:
+        return int(text)
+    msg = _("expected a whole number from {low} to {high}, got {value}")
+    raise InputError(
+        f"{where}, column {col}",
+        msg.format(low=fmt_int(low), high=fmt_int(high), value=show_value(text)),
+    )
+
 
 def read_progress(path: str | Path) -> dict[tuple[str, int, str], int]:
     """Stops already handed over: ``(truck, trip, point_id) -> cylinders``.
+
+    The file is read through the planner's file boundary (a regular file of at most
+    :data:`MAX_PROGRESS_BYTES`, UTF-8); counts are ASCII digits within bounds.
 
     Raises
     ------
     InputError
         Naming the file, row and column of the first bad value.
     """
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(str(p), _("progress file not found"))
+    expected = _("a progress CSV with columns truck,trip,point_id,delivered")
+    text = read_text(path, expected=expected, max_bytes=MAX_PROGRESS_BYTES)
+    where = label_of(path)
     out: dict[tuple[str, int, str], int] = {}
-    with p.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
         missing = [c for c in PROGRESS_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
+            msg = _("missing column(s) {columns}; expected {expected}")
             raise InputError(
-                str(p),
-                _("missing column(s) {missing}; expected {columns}").format(
-                    missing=", ".join(missing), columns=",".join(PROGRESS_COLUMNS)
-                ),
+                where, msg.format(columns=", ".join(missing), expected=",".join(PROGRESS_COLUMNS))
             )
         for row_no, row in enumerate(reader, start=2):
-            for col in ("trip", "delivered"):
-                v = (row.get(col) or "").strip()
-                if not v.isdigit():
-                    raise InputError(
-                        _("{file}: row {row}, column {column}").format(
-                            file=p, row=row_no, column=col
-                        ),
-                        _("expected a whole number >= 0, got {value}").format(value=repr(v)),
-                    )
-            key = (row["truck"].strip(), int(row["trip"]), row["point_id"].strip())
-            out[key] = out.get(key, 0) + int(row["delivered"])
+            if row_no > MAX_PROGRESS_ROWS + 1:
+                msg = _("more than {limit} rows; expected one row per stop handed over")
+                raise InputError(where, msg.format(limit=fmt_int(MAX_PROGRESS_ROWS)))
+            here = _("{file}: row {row}").format(file=where, row=row_no)
+            trip = _whole(here, "trip", row.get("trip"), 1, MAX_TRIP_NO)
+            delivered = _whole(here, "delivered", row.get("delivered"), 0, MAX_PROGRESS_COUNT)
+            truck, point = (str(row.get(c) or "").strip() for c in ("truck", "point_id"))
+            for col, value in (("truck", truck), ("point_id", point)):
+                if not value or len(value) > 200:
+                    msg = _("expected an id of 1 to 200 characters, got {value}")
+                    raise InputError(f"{here}, column {col}", msg.format(value=show_value(value)))
+            key = (truck, trip, point)
+            out[key] = out.get(key, 0) + delivered
+    except csv.Error as exc:  # a NUL byte, a field over the csv module's size limit ...
+        msg = _("not a readable CSV ({reason}); expected {expected}")
+        raise InputError(
+            where, msg.format(reason=one_line(str(exc), 60), expected=expected)
+        ) from None
     return out
 
 

@@ -15,12 +15,17 @@ import hashlib
 import io
 import json
 import math
+import re
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from logistics.i18n import _, fmt_int
 from logistics.model import InputError, format_hhmm
+from logistics.model.errors import one_line, show_value
+from logistics.model.files import decode_text, label_of, read_bytes
 from logistics.plan import Plan, Trip, TruckPlan
 
 #: HISTORICAL (to our knowledge, not verified offline, so treat it as an ASSUMPTION): the
@@ -69,6 +74,25 @@ _MONEY_COLS = {"price_bs", "total_bs"}
 #: Largest count accepted in a filled cell (a typo guard, far above any truck load).
 MAX_COUNT = 100_000
 
+#: Largest filled sheet read (the June 2005 XLSX of 91 trips is ~100 KB), what an XLSX may
+#: unpack to, and the most rows and columns read from one table.
+MAX_SHEET_BYTES = 10_000_000
+MAX_XLSX_UNZIPPED = 50_000_000
+MAX_SHEET_ROWS = 20_000
+MAX_SHEET_COLUMNS = 64
+MAX_WORKSHEETS = 500
+
+#: Hex digits of the checksum printed on a sheet.
+CHECKSUM_CHARS = 12
+
+_DIGITS = re.compile(r"[0-9]{1,9}")
+_IDS = ("plan_id", "truck")
+
+
+def _small_int(text: str) -> int | None:
+    """``text`` as a whole number when it is one written in ASCII digits, else None."""
+    return int(text) if _DIGITS.fullmatch(text) else None
+
 
 def _canon(col: str, value: Any) -> str:  # noqa: PLR0911 - one return per column type
     """One planned cell as the canonical string the checksum is computed over.
@@ -91,7 +115,7 @@ def _canon(col: str, value: Any) -> str:  # noqa: PLR0911 - one return per colum
             return str(int(float(text)))
         if col in _MONEY_COLS:
             return f"{float(text):.2f}"
-    except ValueError:
+    except (ValueError, OverflowError):  # "x", "nan", "inf", "1e999"
         return text  # left as written: the checksum will then not match
     return text
 
@@ -139,7 +163,7 @@ def trip_rows(
                 **{c: "" for c in FILL_COLUMNS},
             }
         )
-    check = sheet_checksum(rows)[:12]
+    check = sheet_checksum(rows)[:CHECKSUM_CHARS]
     for r in rows:
         r["sheet"] = check
     return rows
@@ -165,7 +189,8 @@ class SheetCheck:
 
     @property
     def ok(self) -> bool:
-        return bool(self.printed) and self.computed.startswith(self.printed)
+        # all 12 printed hex digits must match: a shorter "checksum" would be easy to forge
+        return len(self.printed) >= CHECKSUM_CHARS and self.computed.startswith(self.printed)
 
 
 def verify_sheet_checksum(path: str | Path) -> list[SheetCheck]:
@@ -176,13 +201,15 @@ def verify_sheet_checksum(path: str | Path) -> list[SheetCheck]:
     row, gets ``ok == False``.
     """
     groups: dict[tuple[str, str, str, str], list[dict]] = defaultdict(list)
-    for _, row in read_sheet_rows(path):
-        if row.get("sheet"):
-            key = (row["plan_id"], row["truck"], _canon("trip", row["trip"]), row["sheet"])
+    for _where, row in read_sheet_rows(path):
+        printed = one_line(_cell_text(row.get("sheet") or ""), 64)
+        if printed:
+            plan_id, truck = (one_line(_cell_text(row.get(c) or ""), 200) for c in _IDS)
+            key = (plan_id, truck, _canon("trip", row.get("trip")), printed)
             groups[key].append(row)
     out = []
     for (plan_id, truck, trip, printed), rows in groups.items():
-        rows.sort(key=lambda r: int(_canon("stop", r.get("stop")) or 0))
+        rows.sort(key=lambda r: _small_int(_canon("stop", r.get("stop"))) or 0)
         out.append(SheetCheck(plan_id, truck, trip, printed, sheet_checksum(rows)))
     return out
 
@@ -213,45 +240,91 @@ class StopRecord:
     source: str = ""
 
 
+def _xlsx_tables(data: bytes, where: str) -> list[tuple[str, list[list[Any]]]]:
+    """The worksheets of an XLSX, bounded: unpacked size, worksheets, rows and columns."""
+    from openpyxl import load_workbook
+
+    expected = _("a deliveries .xlsx sheet")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        msg = _("not a readable .xlsx workbook; expected {expected}")
+        raise InputError(where, msg.format(expected=expected)) from None
+    if len(infos) > 4 * MAX_WORKSHEETS or sum(i.file_size for i in infos) > MAX_XLSX_UNZIPPED:
+        msg = _("the workbook unpacks to more than {limit} bytes; expected {expected}")
+        raise InputError(where, msg.format(limit=fmt_int(MAX_XLSX_UNZIPPED), expected=expected))
+    tables: list[tuple[str, list[list[Any]]]] = []
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            if len(wb.worksheets) > MAX_WORKSHEETS:
+                msg = _("more than {limit} worksheets; expected {expected}")
+                raise InputError(
+                    where, msg.format(limit=fmt_int(MAX_WORKSHEETS), expected=expected)
+                )
+            for ws in wb.worksheets:
+                if not hasattr(ws, "iter_rows"):  # a chart sheet
+                    continue
+                rows = [
+                    list(row)
+                    for row in ws.iter_rows(
+                        max_row=MAX_SHEET_ROWS + 1, max_col=MAX_SHEET_COLUMNS, values_only=True
+                    )
+                ]
+                title = one_line(str(ws.title), 40)
+                tables.append((_("{file} sheet '{title}'").format(file=where, title=title), rows))
+        finally:
+            wb.close()
+    except InputError:
+        raise
+    except Exception as exc:  # openpyxl and its XML parser raise many types for a bad file
+        msg = _("not a readable .xlsx workbook ({reason}); expected {expected}")
+        reason = type(exc).__name__
+        raise InputError(where, msg.format(reason=reason, expected=expected)) from None
+    return tables
+
+
 def read_sheet_rows(path: str | Path) -> list[tuple[str, dict]]:
     """Rows of a deliveries CSV or XLSX as ``(where, {column: value})``, blank rows skipped.
 
     ``where`` names the file, worksheet and row for error messages. Worksheets whose first
-    row is not a deliveries header (the summary) are skipped.
+    row is not a deliveries header (the summary) are skipped. The file is read through the
+    planner's file boundary: a regular ``.csv`` or ``.xlsx`` file of at most
+    :data:`MAX_SHEET_BYTES`, UTF-8 for CSV, an XLSX that unpacks to at most
+    :data:`MAX_XLSX_UNZIPPED` bytes; at most :data:`MAX_SHEET_ROWS` rows per table.
     """
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(str(p), "file not found; expected a deliveries .csv or .xlsx sheet")
-    suffix = p.suffix.lower()
+    expected = _("a deliveries .csv or .xlsx sheet")
+    data = read_bytes(
+        path, expected=expected, max_bytes=MAX_SHEET_BYTES, suffixes=(".csv", ".xlsx")
+    )
+    where_file = label_of(path)
     tables: list[tuple[str, list[list[Any]]]] = []
-    if suffix == ".csv":
+    if Path(path).name.lower().endswith(".csv"):
+        text = decode_text(data, where=str(path), expected=expected)
         try:
-            text = p.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(str(p), f"not a readable UTF-8 CSV ({type(exc).__name__})") from None
-        tables.append((str(p), list(csv.reader(io.StringIO(text)))))
-    elif suffix == ".xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(p, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for a bad file
+            rows: list[list[Any]] = []
+            for cells in csv.reader(io.StringIO(text, newline="")):
+                rows.append(cells[:MAX_SHEET_COLUMNS])
+                if len(rows) > MAX_SHEET_ROWS:
+                    break
+        except csv.Error as exc:  # a NUL byte, a field over the csv module's limit
+            msg = _("not a readable CSV ({reason}); expected {expected}")
             raise InputError(
-                str(p), f"not a readable .xlsx workbook ({type(exc).__name__})"
+                where_file, msg.format(reason=one_line(str(exc), 60), expected=expected)
             ) from None
-        for ws in wb.worksheets:
-            tables.append(
-                (f"{p} sheet '{ws.title}'", [list(r) for r in ws.iter_rows(values_only=True)])
-            )
-        wb.close()
+        tables.append((where_file, rows))
     else:
-        raise InputError(str(p), f"unknown sheet type '{suffix}'; expected .csv or .xlsx")
+        tables = _xlsx_tables(data, where_file)
     out: list[tuple[str, dict]] = []
     headed = False
     for where, table in tables:
         if not table:
             continue
-        header = [str(h).strip() if h is not None else "" for h in table[0]]
+        if len(table) > MAX_SHEET_ROWS:
+            msg = _("more than {limit} rows; expected one row per stop")
+            raise InputError(where, msg.format(limit=fmt_int(MAX_SHEET_ROWS)))
+        header = [one_line(str(h), 60) if h is not None else "" for h in table[0]]
         if "point_id" not in header or "truck" not in header:
             continue  # e.g. the summary worksheet
         headed = True
@@ -259,31 +332,39 @@ def read_sheet_rows(path: str | Path) -> list[tuple[str, dict]]:
             c for c in ("plan_id", "truck", "trip", "point_id", *FILL_COLUMNS) if c not in header
         ]
         if missing:
-            raise InputError(
-                where, f"missing column '{missing[0]}'; expected the columns {COLUMNS}"
-            )
+            msg = _("missing column '{column}'; expected the columns of deliveries.csv")
+            raise InputError(where, msg.format(column=missing[0]))
         for n, values in enumerate(table[1:], start=2):
             row = {h: v for h, v in zip(header, values, strict=False) if h}
             if all(v is None or str(v).strip() == "" for v in row.values()):
                 continue
-            out.append((f"{where} row {n}", row))
+            out.append((_("{where} row {row}").format(where=where, row=n), row))
     if not headed:
-        raise InputError(str(p), f"no deliveries header found; expected the columns {COLUMNS}")
+        msg = _("no deliveries header found; expected the columns of deliveries.csv")
+        raise InputError(where_file, msg)
     return out
 
 
+def _cell_text(value: Any) -> str:
+    """A cell as text (an integer too long to print is shown by its size)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return show_value(value)
+    return str(value).strip()
+
+
 def _count(where: str, col: str, value: Any) -> int:
-    if value is None or str(value).strip() == "":
+    if value is None or _cell_text(value) == "":
         return 0
-    text = str(value).strip()
+    text = _cell_text(value)
     try:
-        num = float(text)
+        num = float(text[:40])
     except ValueError:
         num = math.nan
     if not (num.is_integer() and 0 <= num <= MAX_COUNT):
+        msg = _("expected a whole number of cylinders between 0 and {limit}, got {value}")
         raise InputError(
             f"{where}, column '{col}'",
-            f"expected a whole number of cylinders between 0 and {MAX_COUNT:,}, got {text!r}",
+            msg.format(limit=fmt_int(MAX_COUNT), value=show_value(text)),
         )
     return int(num)
 
@@ -305,27 +386,30 @@ def read_filled_sheet(path: str | Path) -> list[StopRecord]:
         if all(str(row.get(c) or "").strip() == "" for c in ("delivered", "returned", "refused")):
             continue
         for col in ("plan_id", "truck", "point_id"):
-            if not str(row.get(col) or "").strip():
-                raise InputError(f"{where}, column '{col}'", "expected a value, got an empty cell")
+            value = _cell_text(row.get(col) or "")
+            if not value or len(value) > 200:
+                msg = _("expected an id of 1 to 200 characters, got {value}")
+                raise InputError(f"{where}, column '{col}'", msg.format(value=show_value(value)))
         trip = _count(where, "trip", row.get("trip"))
-        if trip < 1:
-            raise InputError(f"{where}, column 'trip'", "expected a trip number >= 1")
-        stop = _canon("stop", row.get("stop"))
-        planned = _canon("cylinders", row.get("cylinders"))
+        if not 1 <= trip <= 1000:
+            msg = _("expected a trip number from 1 to 1,000, got {value}")
+            raise InputError(f"{where}, column 'trip'", msg.format(value=trip))
+        stop = _small_int(_canon("stop", row.get("stop")))
+        planned = _small_int(_canon("cylinders", row.get("cylinders")))
         records.append(
             StopRecord(
-                plan_id=str(row["plan_id"]).strip(),
-                truck=str(row["truck"]).strip(),
+                plan_id=_cell_text(row["plan_id"]),
+                truck=_cell_text(row["truck"]),
                 trip=trip,
-                point_id=str(row["point_id"]).strip(),
+                point_id=_cell_text(row["point_id"]),
                 delivered=_count(where, "delivered", row.get("delivered")),
                 returned=_count(where, "returned", row.get("returned")),
                 refused=_count(where, "refused", row.get("refused")),
-                signed_by=str(row.get("signed_by") or "").strip(),
-                stop=int(stop) if stop.isdigit() else None,
-                cylinders=int(planned) if planned.isdigit() else None,
-                sheet=str(row.get("sheet") or "").strip(),
-                name=str(row.get("name") or "").strip(),
+                signed_by=one_line(_cell_text(row.get("signed_by") or ""), 200),
+                stop=stop,
+                cylinders=planned,
+                sheet=one_line(_cell_text(row.get("sheet") or ""), 64),
+                name=one_line(_cell_text(row.get("name") or ""), 200),
                 source=where,
             )
         )

@@ -1,5 +1,6 @@
 """The plan's data model and its independent validator.
 
+``reading`` reads a plan.json from a user (a file or schema problem is one error line);
 ``model`` holds :class:`Plan` (trucks, trips, legs on the roads, stops, unserved points with
 their reasons) and its JSON form; ``reasons`` turns a reason code into a sentence in the
 reader's language; ``validate`` re-checks every rule of the mission on any plan
@@ -23,6 +24,7 @@ from logistics.plan.model import (
     TruckPlan,
     Unserved,
 )
+from logistics.plan.reading import MAX_PLAN_BYTES, plan_from_json, read_plan
 from logistics.plan.reasons import area_of, reason_text
 from logistics.plan.validate import (
     KM_TOL,
@@ -34,6 +36,7 @@ from logistics.plan.validate import (
 
 __all__ = [
     "KM_TOL",
+    "MAX_PLAN_BYTES",
     "REASONS",
     "TIME_TOL_MIN",
     "BlockadeZone",
@@ -51,6 +54,8 @@ __all__ = [
     "area_of",
     "blockade_zones",
     "check_plan",
+    "plan_from_json",
+    "read_plan",
     "reason_text",
     "validate_plan",
 ]

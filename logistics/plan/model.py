@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,49 +18,63 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 class _M(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # A plan.json may come from anywhere: unknown fields and NaN/infinite numbers are refused
+    # before any rule is checked (see logistics.plan.reading).
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+#: Minutes after midnight (a shift ends by 23:59; two days leave room for any plan).
+Minutes = Annotated[float, Field(ge=0, le=2 * 24 * 60)]
+#: Cylinders on one stop, trip or plan.
+Count = Annotated[int, Field(ge=0, le=10_000_000)]
+#: OSM node id (negative: shape points of a simplified GraphML map).
+NodeId = Annotated[int, Field(ge=-(2**62), le=2**62)]
+#: Ids and names: one line of text.
+Text = Annotated[str, Field(max_length=500, pattern=r"^[^\x00-\x1f\x7f]*$")]
+Km = Annotated[float, Field(ge=0, le=1_000_000)]
 
 
 class Leg(_M):
     """Driving from one place to the next (plant or stop), on the roads of the map."""
 
-    to_id: str
+    to_id: Text
     #: OSM node ids along the road, first = where the leg starts
-    nodes: list[int]
-    km: float
-    drive_min: float
-    delay_min: float
+    nodes: list[NodeId] = Field(max_length=1_000_000)
+    km: Km
+    drive_min: Minutes
+    delay_min: Minutes
     #: number of assumed edges (connectors, return carriageways) on this leg
-    assumed_edges: int = 0
+    assumed_edges: int = Field(default=0, ge=0, le=1_000_000)
 
 
 class Stop(_M):
-    point_id: str
-    name: str
-    group: str
-    zone: str | None = None
-    lon: float
-    lat: float
-    node: int
-    cylinders: int
+    point_id: Text
+    name: Text
+    group: Text
+    zone: Text | None = None
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    node: NodeId
+    cylinders: Count
     #: minutes after midnight
-    arrive: float
-    depart: float
+    arrive: Minutes
+    depart: Minutes
     priority: bool = False
 
 
 class Trip(_M):
-    trip_no: int
+    #: 1, 2, ... in the order the truck makes them
+    trip_no: int = Field(ge=1, le=1000)
     #: loading starts at the plant, minutes after midnight
-    load_start: float
-    depart: float
-    back: float
-    loaded: int
-    stops: list[Stop]
+    load_start: Minutes
+    depart: Minutes
+    back: Minutes
+    loaded: Count
+    stops: list[Stop] = Field(max_length=10_000)
     #: cylinders brought back to the plant (re-planning can leave some on board)
-    returned: int = 0
+    returned: Count = 0
     #: legs[k] ends at stops[k]; the last leg returns to the plant
-    legs: list[Leg]
+    legs: list[Leg] = Field(max_length=10_001)
 
     @property
     def km(self) -> float:
@@ -68,12 +82,12 @@ class Trip(_M):
 
 
 class TruckPlan(_M):
-    truck_id: str
-    capacity: int
-    speed_factor: float
-    commission_id: str | None
-    members: list[str]
-    trips: list[Trip]
+    truck_id: Text
+    capacity: int = Field(ge=0, le=1_000_000)
+    speed_factor: float = Field(gt=0, le=100)
+    commission_id: Text | None
+    members: list[Text] = Field(max_length=1000)
+    trips: list[Trip] = Field(max_length=1000)
 
     @property
     def km(self) -> float:
@@ -85,27 +99,27 @@ class TruckPlan(_M):
 
 
 class Unserved(_M):
-    point_id: str
-    name: str
-    group: str
-    ration: int
-    delivered: int
-    missing: int
-    reason: str
+    point_id: Text
+    name: Text
+    group: Text
+    ration: Count
+    delivered: Count
+    missing: int = Field(ge=-10_000_000, le=10_000_000)
+    reason: Text
     priority: bool = False
 
 
 class GroupTotal(_M):
-    group: str
-    points: int
+    group: Text
+    points: Count
     #: points of the group that may receive gas (the rest are in excluded zones)
-    eligible_points: int
+    eligible_points: Count
     #: ration of the eligible points
-    ration: int
-    delivered: int
+    ration: Count
+    delivered: Count
     #: ration of the points trucks can reach with a guard (the base of fair shares)
-    reachable: int = 0
-    households: float = 0.0
+    reachable: Count = 0
+    households: float = Field(default=0.0, ge=0, le=100_000_000)
 
     @property
     def share(self) -> float:
@@ -118,44 +132,44 @@ class GroupTotal(_M):
 
 
 class PlantInfo(_M):
-    id: str
-    name: str
-    lon: float
-    lat: float
-    node: int
+    id: Text
+    name: Text
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    node: NodeId
     approximate: bool
-    stock: int
+    stock: Count
 
 
 class SolverInfo(_M):
-    status: str
-    wall_s: float
-    objective: int
-    time_limit_s: float
-    seed: int
+    status: Text
+    wall_s: float = Field(ge=0, le=10**7)
+    objective: int = Field(ge=-(2**63), le=2**63)
+    time_limit_s: float = Field(gt=0, le=10**6)
+    seed: int = Field(ge=0, le=2**63)
     hit_time_limit: bool
-    drops: int
-    candidates: int
-    trip_slots: int
-    warm_start: str = "greedy"
+    drops: Count
+    candidates: Count
+    trip_slots: Count
+    warm_start: Text = "greedy"
 
 
 class Plan(_M):
-    scenario: str
-    scenario_sha256: str
-    map_source: str
-    map_sha256: str
+    scenario: Text
+    scenario_sha256: Text
+    map_source: str = Field(max_length=5000)
+    map_sha256: Text
     plant: PlantInfo
-    shift_start: float
-    shift_end: float
-    trucks: list[TruckPlan]
-    unserved: list[Unserved]
-    groups: list[GroupTotal]
-    delivered: int
-    demand: int
+    shift_start: Minutes
+    shift_end: Minutes
+    trucks: list[TruckPlan] = Field(max_length=10_000)
+    unserved: list[Unserved] = Field(max_length=1_000_000)
+    groups: list[GroupTotal] = Field(max_length=100_000)
+    delivered: Count
+    demand: Count
     solver: SolverInfo
-    allocation: str = "max-delivered"
-    notes: list[str] = Field(default_factory=list)
+    allocation: Text = "max-delivered"
+    notes: list[str] = Field(default_factory=list, max_length=10_000)
 
     # ---------------------------------------------------------- conveniences
     def trips(self) -> list[tuple[TruckPlan, Trip]]:

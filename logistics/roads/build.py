@@ -162,17 +162,20 @@ def load_network(
     use_cache
         Read/write the pickled network under the cache directory.
     """
-    from logistics.roads.osm import read_osm_graph  # osmnx import is slow; only when needed
+    from logistics.roads.osm import (  # osmnx import is slow; only when needed
+        check_map_file,
+        read_osm_graph,
+    )
 
     map_path = config.embedded_map_path(data) if path is None else Path(path)
-    if not map_path.is_file():
-        msg = _("map file {path} not found").format(path=repr(str(map_path)))
-        if path is None:
-            msg = _(
-                "map file {path} not found (the embedded extract lives in ../shared/data; "
-                "set SENKATA_DATA_DIR)"
-            ).format(path=repr(str(map_path)))
-        raise MapSourceError(msg)
+    if path is None and not map_path.is_file():
+        msg = _(
+            "map file '{path}' not found (the embedded extract lives in ../shared/data; "
+            "set SENKATA_DATA_DIR)"
+        )
+        raise MapSourceError(msg.format(path=map_path))
+    # a regular file of an accepted type and size: never a device, FIFO or directory
+    map_path = check_map_file(map_path)
     sha = _file_sha256(map_path)
     cache_file = config.cache_dir(cache) / f"network-v{BUILD_VERSION}-{sha[:16]}.pkl"
     if use_cache and cache_file.is_file():

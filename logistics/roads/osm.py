@@ -22,13 +22,12 @@ from __future__ import annotations
 import bz2
 import gzip
 import math
-import shutil
 import socket
 import tempfile
 import threading
 import xml.sax
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import IO, TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
 import osmium
@@ -39,13 +38,22 @@ import requests
 # XML code raise for empty or refused responses.
 from osmnx._errors import InsufficientResponseError, ResponseStatusCodeError
 
-from logistics.i18n import _
-from logistics.model import MapSourceError
+from logistics.i18n import _, fmt_int
+from logistics.model import InputError, MapSourceError
+from logistics.model.files import MAX_PATH_CHARS, label_of, regular_file
 
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["OVERPASS_URL", "fetch_graph", "read_osm_graph", "save_graphml"]
+__all__ = [
+    "MAX_MAP_BYTES",
+    "MAX_MAP_XML_BYTES",
+    "OVERPASS_URL",
+    "check_map_file",
+    "fetch_graph",
+    "read_osm_graph",
+    "save_graphml",
+]
 
 OVERPASS_URL: Final = "https://overpass-api.de/api"
 """Default Overpass API endpoint (the same one osmnx uses by default)."""
@@ -54,6 +62,12 @@ MAX_BBOX_AREA_DEG2: Final = 1.0
 """Largest bounding box :func:`fetch_graph` accepts, in square degrees."""
 
 _EXPECTED_FORMATS: Final = ".osm, .osm.gz, .osm.bz2, .osm.pbf or .graphml"
+
+MAX_MAP_BYTES: Final = 200_000_000
+"""Largest map file read (a city's OSM extract is tens of MB; more would not fit in memory)."""
+
+MAX_MAP_XML_BYTES: Final = 1_000_000_000
+"""Most bytes a compressed ``.osm.gz`` / ``.osm.bz2`` may unpack to."""
 
 # File-name endings (lower case) -> kind of file. Longest endings first, so that
 # ``x.osm.pbf`` is not mistaken for something else.
@@ -133,24 +147,9 @@ def read_osm_graph(path: str | Path) -> nx.MultiDiGraph:
         If the file does not exist, has an unsupported name, cannot be parsed, or
         contains no highway ways.
     """
-    file = Path(path)
-    label = _("map file {path}").format(path=repr(str(path)))
+    file = check_map_file(path)
+    label = map_label(path)
     kind = _kind_of(file)
-    if kind is None:
-        msg = _("{file}: unsupported format; expected {formats}").format(
-            file=label, formats=_EXPECTED_FORMATS
-        )
-        raise MapSourceError(msg)
-    if not file.exists():
-        msg = _("{file}: file not found; expected an existing {formats} file").format(
-            file=label, formats=_EXPECTED_FORMATS
-        )
-        raise MapSourceError(msg)
-    if not file.is_file():
-        msg = _("{file}: not a regular file; expected a {formats} file").format(
-            file=label, formats=_EXPECTED_FORMATS
-        )
-        raise MapSourceError(msg)
 
     if kind == "graphml":
         G = _read_graphml(file, label)
@@ -165,6 +164,53 @@ def read_osm_graph(path: str | Path) -> nx.MultiDiGraph:
         )
         raise MapSourceError(msg)
     return G
+
+
+def map_label(path: str | Path) -> str:
+    """``map file '<path>'`` as error lines name a map (a long path cut in the middle)."""
+    return _("map file '{path}'").format(path=label_of(path))
+
+
+def check_map_file(path: str | Path) -> Path:
+    """``path`` if it names a regular map file of an accepted type and size.
+
+    Devices (``/dev/zero``), FIFOs, sockets and directories are refused before anything
+    is opened, so a map source can neither hang the planner nor make it read forever; so
+    are names longer than the system allows and files over :data:`MAX_MAP_BYTES`.
+
+    Raises
+    ------
+    MapSourceError
+        One line naming the file and what was expected.
+    """
+    label = map_label(path)
+    if len(str(path)) <= MAX_PATH_CHARS and _kind_of(Path(path)) is None:
+        msg = _("{label}: unsupported format; expected {formats}")
+        raise MapSourceError(msg.format(label=label, formats=_EXPECTED_FORMATS))
+    expected = _("an existing {formats} file").format(formats=_EXPECTED_FORMATS)
+    try:
+        file = regular_file(path, expected=expected)
+        size = file.stat().st_size
+    except InputError as exc:
+        raise MapSourceError(f"{label}: {exc.message}") from None
+    except OSError as exc:
+        msg = _("{label}: cannot read the file ({reason})")
+        raise MapSourceError(msg.format(label=label, reason=exc.strerror)) from None
+    if size > MAX_MAP_BYTES:
+        msg = _("{label}: file is larger than {limit} bytes; expected a map of one city")
+        raise MapSourceError(msg.format(label=label, limit=fmt_int(MAX_MAP_BYTES)))
+    return file
+
+
+def _copy_bounded(src: Any, dst: IO[bytes], label: str) -> None:
+    """Decompress at most :data:`MAX_MAP_XML_BYTES` (a compressed map may be a bomb)."""
+    copied = 0
+    while chunk := src.read(1 << 20):
+        copied += len(chunk)
+        if copied > MAX_MAP_XML_BYTES:
+            msg = _("{label}: unpacks to more than {limit} bytes; expected a map of one city")
+            raise MapSourceError(msg.format(label=label, limit=fmt_int(MAX_MAP_XML_BYTES)))
+        dst.write(chunk)
 
 
 def _kind_of(file: Path) -> str | None:
@@ -184,17 +230,17 @@ def _one_line(exc: BaseException, limit: int = 200) -> str:
 
 def _read_xml(file: Path, label: str) -> nx.MultiDiGraph:
     """Read OSM XML (plain, gzip or bzip2) and keep only highway ways."""
-    # osmnx decompresses by the *exact* last suffix (``Path.suffix == ".gz"`` or
-    # ``".bz2"``), so ``x.osm.gz`` works as is, but ``X.OSM.GZ`` would be read as
-    # plain text. Such files are decompressed to a temporary file first.
+    # Compressed files are decompressed here, to a temporary file and at most
+    # MAX_MAP_XML_BYTES (osmnx would decompress without a bound, and only by the exact
+    # lower-case suffix).
     lower = file.name.lower()
     opener = gzip.open if lower.endswith(".gz") else bz2.open if lower.endswith(".bz2") else None
     try:
-        if opener is not None and file.suffix not in {".gz", ".bz2"}:
+        if opener is not None:
             with tempfile.TemporaryDirectory(prefix="senkata-osm-") as tmp:
                 plain = Path(tmp, "map.osm")
                 with opener(file, "rb") as src, plain.open("wb") as dst:
-                    shutil.copyfileobj(src, dst)
+                    _copy_bounded(src, dst, label)
                 G = ox.graph_from_xml(plain, simplify=False, retain_all=True)
         else:
             G = ox.graph_from_xml(file, simplify=False, retain_all=True)

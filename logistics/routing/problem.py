@@ -29,6 +29,7 @@ from logistics.routing.commissions import (
     read_roster,
 )
 from logistics.routing.pairing import Need
+from logistics.routing.size import check_model_size
 
 
 @dataclass
@@ -132,6 +133,12 @@ def build_problem(
     mask, delay = road_state(effects, {i for p in periods for i in p.standing}, base_mask)
     # Reachability plant -> point -> plant: on the open map, and in each period's roads.
     cand = [p for p in points if p.eligible]
+    fleet = [
+        TruckInfo(t, g.capacity, g.speed_factor, None)
+        for g in scenario.fleet
+        for t in g.truck_ids()
+    ]
+    check_model_size(scenario, fleet, cand, net.n_nodes)  # refuse what this machine cannot hold
     nodes = [plant_node] + [p.node for p in cand]
     open_t = net.route_tables(nodes, edge_mask=base_mask)
     blk_t = net.route_tables(nodes, edge_mask=mask, edge_delay_s=delay)

@@ -10,13 +10,21 @@ import datetime as dt
 import threading
 import time
 import traceback
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
 from logistics import i18n
 from logistics.i18n import N_, _, fmt_int, fmt_num, ngettext
-from logistics.model import Scenario, SenkataError, scenario_from_dict, scenario_from_text
+from logistics.model import (
+    MAX_SCENARIO_BYTES,
+    Scenario,
+    SenkataError,
+    scenario_from_dict,
+    scenario_from_text,
+)
+from logistics.model.files import read_bytes
 from logistics.plan import Plan, validate_plan
 from logistics.routing import Problem, solve
 from logistics.ui import deck
@@ -38,9 +46,12 @@ from logistics.ui.state import (
 @in_session_language
 def on_pick_file() -> None:
     ss = st.session_state
-    name = ss["w.file"]
+    name = Path(str(ss["w.file"])).name  # a file of scenarios/, never a path
     try:
-        sc = parse_upload(name, (SCENARIO_DIR / name).read_bytes())
+        data = read_bytes(
+            SCENARIO_DIR / name, expected=_("a scenario YAML file"), max_bytes=MAX_SCENARIO_BYTES
+        )
+        sc = parse_upload(name, data)
     except SenkataError as exc:
         ss.upload_error = err_line(exc)
         return

@@ -33,11 +33,15 @@ from logistics.model import (
     MAX_SCENARIO_BYTES,
     PROJECT_ROOT,
     InputError,
+    MapSourceError,
     Scenario,
     SenkataError,
+    data_dir,
     scenario_from_text,
     scenario_to_yaml,
 )
+from logistics.model.errors import one_line, show_value
+from logistics.model.files import decode_text
 from logistics.roads import RoadNetwork, load_network, with_plant_access
 from logistics.routing import Problem, build_problem
 from logistics.ui import map_base
@@ -124,24 +128,38 @@ def cached_areas() -> tuple[list[dict], list[str]]:
     return _areas(current_language())
 
 
-def map_path_of(sc: Scenario) -> str | None:
-    """The scenario's map file; only the embedded extract or files inside the project.
+def map_folders() -> list[Path]:
+    """The folders the app reads map files from: the project's ``maps/`` and
+    ``scenarios/``, and the shared data directory."""
+    return [(PROJECT_ROOT / "maps").resolve(), SCENARIO_DIR.resolve(), data_dir().resolve()]
 
-    An uploaded scenario must not make the server read arbitrary files.
+
+def map_path_of(sc: Scenario) -> str | None:
+    """The scenario's map file: the embedded extract, or a map file in the data folders.
+
+    An uploaded scenario must not make the server read arbitrary files: the path (symbolic
+    links followed) must lie inside :func:`map_folders` and be a regular map file.
     """
     src = sc.map.source
     if src == "embedded":
         return None
-    p = Path(src)
-    p = (p if p.is_absolute() else SCENARIO_DIR / p).resolve()
-    if PROJECT_ROOT.resolve() not in p.parents:
-        raise InputError(
-            "map.source",
-            _(
-                "{source} is outside the project; the app reads 'embedded' or a map file "
-                "inside the checkout (e.g. ../maps/lapaz.graphml relative to scenarios/)"
-            ).format(source=repr(src)),
+    try:
+        p = Path(src)
+        p = (p if p.is_absolute() else SCENARIO_DIR / p).resolve()
+    except (OSError, ValueError, RuntimeError):
+        p = None
+    if p is None or not any(folder in p.parents for folder in map_folders()):
+        msg = _(
+            "{source} is outside the data folders; the app reads 'embedded' or a map file in "
+            "maps/, scenarios/ or the shared data directory"
         )
+        raise InputError("map.source", msg.format(source=show_value(src)))
+    from logistics.roads.osm import check_map_file  # osmnx loads only when a map file is named
+
+    try:
+        check_map_file(p)
+    except MapSourceError as exc:
+        raise InputError("map.source", str(exc)) from None
     return str(p)
 
 
@@ -293,28 +311,31 @@ def init_state() -> None:
 
 
 def parse_upload(name: str, data: bytes) -> Scenario:
-    """An uploaded scenario, size-bounded and parsed with ``yaml.safe_load``.
+    """An uploaded scenario, checked against every bound before it costs the server much.
+
+    In this order: the size (before any parsing), UTF-8, the bounded safe YAML loader
+    (depth, aliases, expansion, scalar length), the scenario's field bounds, the map
+    source (only the data folders), and the size of the problem it would build
+    (:func:`logistics.routing.size.check_model_size`, before any travel table is made):
+    one desk's upload cannot take the shared server down.
 
     Raises
     ------
     InputError
-        Too large, not UTF-8 text, malformed YAML, an invalid field, or a scenario that
-        cannot be placed on the map (point off the map, plant sealed in ...).
+        Too large, not UTF-8 text, malformed YAML, an invalid field, a problem too large
+        for the machine, or a scenario that cannot be placed on the map (point off the
+        map, plant sealed in ...).
     """
+    name = one_line(name, 80) or "upload"
     if len(data) > MAX_SCENARIO_BYTES:
-        raise InputError(
-            name,
-            _("file is {size} bytes; expected at most {limit}").format(
-                size=fmt_int(len(data)), limit=fmt_int(MAX_SCENARIO_BYTES)
-            ),
-        )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError(name, _("not UTF-8 text; expected a scenario YAML file")) from None
+        msg = _("file is {n} bytes; expected at most {limit}")
+        raise InputError(name, msg.format(n=fmt_int(len(data)), limit=fmt_int(MAX_SCENARIO_BYTES)))
+    text = decode_text(data, where=name, expected=_("a scenario YAML file"))
     sc = scenario_from_text(text, where=name)
     try:
         check_buildable(sc)
     except InputError as exc:
         raise InputError(f"{name}: {exc.where}", exc.message) from None
+    except MapSourceError as exc:
+        raise InputError(f"{name}: map.source", str(exc)) from None
     return sc

@@ -258,9 +258,7 @@ def test_run_variants_on_a_local_cluster_records_failures_and_resumes(base, tmp_
         assert r["valid"] and r["time_limit_s"] == 1 and r["trucks_used"] >= 1
     failed = t[t["status"] == "failed"].iloc[0]
     assert json.loads(failed["params"]) == {"stock": -1}
-    assert failed["error"] == (
-        "scenario: plants[0].stock: input should be greater than or equal to 0, got -1"
-    )
+    assert failed["error"] == ("scenario: plants[0].stock: expected a number >= 0, got -1")
     on_disk = pd.read_parquet(out / "results.parquet")
     assert list(on_disk["variant_id"]) == list(t["variant_id"])
     assert len(pd.read_csv(out / "results.csv")) == 5
@@ -354,9 +352,7 @@ def test_batch_command_writes_each_valid_plan(base, net, tmp_path, cluster):
     t = pd.read_csv(out / "results.csv")
     assert t["label"].tolist() == ["good", "bad"]
     assert t["status"].tolist() == ["ok", "failed"]
-    assert t.loc[1, "error"] == (
-        f"{bad}: fleet[0].capacity: input should be greater than or equal to 1, got 0"
-    )
+    assert t.loc[1, "error"] == (f"{bad}: fleet[0].capacity: expected a number >= 1, got 0")
     plan = Plan.load(out / t.loc[0, "plan"])
     assert t.loc[0, "plan"] == f"plans/{t.loc[0, 'variant_id']}/plan.json"
     assert validate_plan(plan, scenario_from_dict(base), net).ok

@@ -1,29 +1,22 @@
 """The delivery ledger on SQLite and on a real PostgreSQL server.
 
-Every test runs twice: on a SQLite file, and on a PostgreSQL 15 cluster that the session
-starts in a temporary directory (Debian's server binaries; as the ``postgres`` user when
-the tests run as root). Without the binaries the PostgreSQL cases are skipped, unless
-``$CI`` is set: then they fail.
+Every test runs twice (the ``db_url`` fixture of ``conftest.py``): on a SQLite file, and on
+a PostgreSQL cluster that the session starts in a temporary directory.
 """
 
 from __future__ import annotations
 
 import csv
-import glob
-import itertools
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
@@ -38,82 +31,6 @@ DATE = "2005-06-08"
 SHIFT = f"{DATE} 07:00-19:00"
 
 
-# ------------------------------------------------------------------ PostgreSQL server
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def pg_server():
-    """A throw-away PostgreSQL cluster on a free localhost port, stopped at the end."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not found:
-        msg = "PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin/initdb)"
-        if os.environ.get("CI"):
-            pytest.fail(f"{msg}; CI must run the ledger on PostgreSQL (apt-get install postgresql)")
-        pytest.skip(f"{msg}; install Debian's postgresql to run these")
-    bindir = Path(found[-1]).parent
-    base = Path(tempfile.mkdtemp(prefix="senkata-pg-"))
-    as_user: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses root: run the server as Debian's postgres user
-        shutil.chown(base, "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    data, log, port = base / "data", base / "server.log", _free_port()
-
-    def run(*cmd: str) -> None:
-        subprocess.run([*as_user, *cmd], check=True, capture_output=True, timeout=120)
-
-    run(
-        str(bindir / "initdb"),
-        "-D",
-        str(data),
-        "-A",
-        "trust",
-        "-U",
-        "postgres",
-        "-E",
-        "UTF8",
-        "--no-sync",
-    )
-    opts = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -F"
-    run(
-        str(bindir / "pg_ctl"),
-        "-D",
-        str(data),
-        "-o",
-        opts,
-        "-l",
-        str(log),
-        "-w",
-        "-t",
-        "60",
-        "start",
-    )
-    try:
-        yield SimpleNamespace(
-            url=f"postgresql+psycopg://postgres@127.0.0.1:{port}", counter=itertools.count()
-        )
-    finally:
-        run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
-        shutil.rmtree(base, ignore_errors=True)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request, tmp_path):
-    """A fresh, empty ledger database: a SQLite file, or a new PostgreSQL database."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'ledger.sqlite'}"
-    pg = request.getfixturevalue("pg_server")
-    name = f"ledger_{os.getpid()}_{next(pg.counter)}"
-    admin = create_engine(f"{pg.url}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    return f"{pg.url}/{name}"
-
-
 # ------------------------------------------------------------------------ the plan
 @pytest.fixture(scope="module")
 def small(net):
@@ -125,7 +42,7 @@ def small(net):
 
 
 def _dispatched(url: str, small) -> Ledger:
-    ledger = Ledger(url)
+    ledger = Ledger(url, create=True)
     dispatch(ledger, small.plan, small.problem.points, price_bs=22.5, date=DATE, by="desk 1")
     return ledger
 
@@ -157,7 +74,7 @@ def test_schema_comes_from_the_migrations(db_url):
 
     from logistics.ledger import Base
 
-    with Ledger(db_url) as ledger, ledger.engine.connect() as conn:
+    with Ledger(db_url, create=True) as ledger, ledger.engine.connect() as conn:
         assert MigrationContext.configure(conn).get_current_revision() == "0001"
         assert set(inspect(conn).get_table_names()) == {"alembic_version", "entries"}
         # the ORM model and the migrated schema agree (no autogenerate diff)
@@ -484,6 +401,7 @@ def test_ledger_commands(db_url, small, sheet_files, tmp_path):
             "--by",
             "desk 1",
             *db,
+            "--create",
         ],
     )
     assert r.exit_code == 0, r.output
@@ -546,6 +464,11 @@ def test_default_url_is_a_sqlite_file_here(tmp_path, monkeypatch):
     monkeypatch.delenv("SENKATA_LEDGER_URL", raising=False)
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
+    r = runner.invoke(ledger_app, ["verify"])  # no ledger here yet: not created by verify
+    assert r.exit_code == 2 and "no ledger at" in r.stderr
+    assert not (tmp_path / "ledger.sqlite").exists()
+    r = runner.invoke(ledger_app, ["init"])
+    assert r.exit_code == 0 and "0 entries" in r.output
     r = runner.invoke(ledger_app, ["verify"])
     assert r.exit_code == 0 and "ledger intact: 0 entries" in r.output
     assert (tmp_path / "ledger.sqlite").is_file()

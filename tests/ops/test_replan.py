@@ -100,7 +100,8 @@ def test_bad_progress_file_is_one_line(tmp_path):
     with pytest.raises(InputError) as exc:
         read_progress(p)
     assert (
-        str(exc.value) == f"{p}: row 2, column delivered: expected a whole number >= 0, got 'lots'"
+        str(exc.value)
+        == f"{p}: row 2, column delivered: expected a whole number from 0 to 100,000, got 'lots'"
     )
     p.write_text("truck,point_id\n", encoding="utf-8")
     with pytest.raises(InputError, match="missing column"):
@@ -170,7 +171,7 @@ def test_replan_takes_what_happened_from_the_ledger(net, shift, tmp_path):
     ((truck, trip),) = plan.trips()
     url = f"sqlite:///{tmp_path / 'ledger.sqlite'}"
     pid = plan.plan_id()
-    with Ledger(url) as ledger:
+    with Ledger(url, create=True) as ledger:
         dispatch(ledger, plan, build_problem(sc, net=net).points, price_bs=22.5, by="desk")
         with pytest.raises(InputError, match="no stops recorded for plan"):
             progress_from_ledger(url, pid)

@@ -303,7 +303,10 @@ def test_unfilled_rows_are_skipped_and_bad_files_refused(written, tmp_path):
     out, _ = written
     assert read_filled_sheet(out / "deliveries.csv") == []
     (tmp_path / "x.txt").write_text("hello", encoding="utf-8")
-    with pytest.raises(InputError, match=r"expected \.csv or \.xlsx"):
+    with pytest.raises(
+        InputError,
+        match=r"unsupported file type '\.txt'; expected a deliveries \.csv or \.xlsx sheet",
+    ):
         read_filled_sheet(tmp_path / "x.txt")
     (tmp_path / "y.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(InputError, match="no deliveries header"):
@@ -376,7 +379,8 @@ def test_sheets_command(small, tmp_path):
     )
     assert r.exit_code == 2
     assert r.stderr.strip().splitlines() == [
-        f"error: {tmp_path / 'nope.json'}: not a readable plan.json (FileNotFoundError)"
+        f"error: {tmp_path / 'nope.json'}: file not found; expected a plan.json written by "
+        "`senkata plan`"
     ]
     r = runner.invoke(_sheets_app(), [*args, "--date", "9 June"])
     assert r.exit_code == 2 and "error: --date: expected YYYY-MM-DD, got '9 June'" in r.stderr

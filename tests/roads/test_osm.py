@@ -247,7 +247,7 @@ def test_missing_file(tmp_path: Path, name: str) -> None:
 def test_directory_is_not_a_map(tmp_path: Path) -> None:
     path = tmp_path / "dir.osm"
     path.mkdir()
-    with pytest.raises(MapSourceError, match="not a regular file"):
+    with pytest.raises(MapSourceError, match="is a directory"):
         read_osm_graph(path)
 
 
