@@ -36,7 +36,9 @@ _CTX: dict = {}  # the plans and points, inherited by the forked desks
 
 
 def _variant(k: int):
-    return _CTX["plan"].model_copy(update={"notes": [f"fault-test variant {k}"]})
+    # a new plan id per command (the notes are not part of the id: the scenario name is)
+    plan = _CTX["plan"]
+    return plan.model_copy(update={"scenario": f"{plan.scenario} (fault-test variant {k})"})
 
 
 def _records(plan) -> list[StopRecord]:
