@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from logistics.i18n import _, fmt_int
-from logistics.model import Blockade, InputError, Scenario, TimeWindow, format_hhmm, parse_hhmm
+from logistics.model import Blockade, InputError, Scenario, TimeWindow, format_hhmm
+from logistics.ops.replan import shift_minute
 from logistics.plan import Leg, Plan, Trip, Unserved
 from logistics.routing import Problem, build_problem
 
@@ -87,17 +88,7 @@ def repair(  # noqa: PLR0912, PLR0915 - one walk over every truck's remaining wo
     (new plan, new scenario, crew changes)
         The crew changes list only trucks whose orders changed.
     """
-    try:
-        at_min = parse_hhmm(at)
-    except ValueError as exc:
-        raise InputError("--at", str(exc)) from None
-    if not scenario.shift.start_min <= at_min < scenario.shift.end_min:
-        raise InputError(
-            "--at",
-            _("expected a time inside the shift {start}-{end}, got {value}").format(
-                start=scenario.shift.start, end=scenario.shift.end, value=at
-            ),
-        )
+    at_min = shift_minute(scenario, at)
     new_sc = _with_blockades(scenario, at_min, add_blockades or [])
     later = [b for b in new_sc.blockades if b.window is None or b.window.end_min > at_min]
     problem = build_problem(new_sc.model_copy(update={"blockades": later}), net=net)

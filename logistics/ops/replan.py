@@ -255,6 +255,22 @@ def _pinned(plan: Plan, scenario: Scenario) -> list[Commission] | None:
     return pinned or scenario.guards.commissions
 
 
+def shift_minute(scenario: Scenario, at: str) -> int:
+    """``--at`` (HH:MM) as minutes after midnight, inside the scenario's shift."""
+    try:
+        at_min = parse_hhmm(at)
+    except ValueError as exc:
+        raise InputError("--at", str(exc)) from None
+    if not scenario.shift.start_min <= at_min < scenario.shift.end_min:
+        raise InputError(
+            "--at",
+            _("expected a time inside the shift {start}-{end}, got {value}").format(
+                start=scenario.shift.start, end=scenario.shift.end, value=at
+            ),
+        )
+    return at_min
+
+
 def replan(
     plan: Plan,
     scenario: Scenario,
@@ -288,17 +304,7 @@ def replan(
         The new plan holds the fixed work unchanged plus the re-optimised rest; the new
         scenario is the old one with the blockades changed (what the validator checks).
     """
-    try:
-        at_min = parse_hhmm(at)
-    except ValueError as exc:
-        raise InputError("--at", str(exc)) from None
-    if not scenario.shift.start_min <= at_min < scenario.shift.end_min:
-        raise InputError(
-            "--at",
-            _("expected a time inside the shift {start}-{end}, got {value}").format(
-                start=scenario.shift.start, end=scenario.shift.end, value=at
-            ),
-        )
+    at_min = shift_minute(scenario, at)
     window = TimeWindow(start=at, end=scenario.shift.end)
     known = {b.id for b in scenario.blockades}
     unknown = sorted(set(lift or []) - known)
