@@ -49,17 +49,31 @@ def _desk_scenario(net, k: int) -> bytes:
     return yaml.safe_dump(doc).encode()
 
 
+def _lang(k: int) -> str:
+    """Even desks keep the default language (Spanish), odd desks switch to English."""
+    return "en" if k % 2 else "es"
+
+
+# What each hostile upload's one error line must say, in the desk's language.
+_NOT_LOADED = {"en": "Scenario not loaded", "es": "No se cargó el escenario"}
+_HOSTILE_WORDS = {
+    "aliases": {"en": "aliases", "es": "alias"},
+    "utf8": {"en": "not UTF-8 text", "es": "no es texto UTF-8"},
+    "size": {"en": "would need about", "es": "necesitaría unos"},
+}
+
+
 def _hostile(net, k: int) -> tuple[bytes, str] | None:
     if k == 1:
-        return _BOMB, "aliases"
+        return _BOMB, _HOSTILE_WORDS["aliases"][_lang(k)]
     if k == 2:
-        return "name: año\n".encode("latin-1"), "not UTF-8 text"
+        return "name: año\n".encode("latin-1"), _HOSTILE_WORDS["utf8"][_lang(k)]
     if k == 3:
         doc = yaml.safe_load(_desk_scenario(net, k))
         doc["fleet"][0]["capacity"] = 1
         doc["plants"][0]["stock"] = 10_000_000
         doc["demand"]["points"][0]["households"] = 1_000_000
-        return yaml.safe_dump(doc).encode(), "would need about"
+        return yaml.safe_dump(doc).encode(), _HOSTILE_WORDS["size"][_lang(k)]
     return None
 
 
@@ -77,12 +91,13 @@ def _upload(at: AppTest, name: str, data: bytes) -> None:
 def _run_desk(net, k: int, out: dict) -> None:
     try:
         at = AppTest.from_file(APP, default_timeout=600)
+        at.session_state["w.lang"] = _lang(k)
         _run(at)
         bad = _hostile(net, k)
         if bad is not None:
             _upload(at, "bad.yaml", bad[0])
             errors = [str(e.value) for e in at.error]
-            assert any("Scenario not loaded" in e and bad[1] in e for e in errors), errors
+            assert any(_NOT_LOADED[_lang(k)] in e and bad[1] in e for e in errors), errors
             assert all("\n" not in e for e in errors), errors
         _upload(at, f"desk{k}.yaml", _desk_scenario(net, k))
         assert not at.error, [e.value for e in at.error]
@@ -96,6 +111,7 @@ def _run_desk(net, k: int, out: dict) -> None:
         out[k] = {
             "name": ss["base"]["name"],
             "label": ss["sc_label"],
+            "uploaded": ss["sc_uploaded"],
             "stock": ss["w.stock"],
             "plans": [p["plan"].scenario for p in ss["plans"]],
             "plan_stock": last["plan"].plant.stock,
@@ -123,7 +139,7 @@ def test_ten_desks_see_only_their_own_state(net):
     for k in range(DESKS):
         got = out[k]
         assert got["name"] == got["yaml_name"] == f"desk {k}"
-        assert got["label"] == f"uploaded desk{k}.yaml"
+        assert got["label"] == f"desk{k}.yaml" and got["uploaded"]
         assert got["stock"] == got["plan_stock"] == 500 + k
         assert got["plans"] == [f"desk {k}"]  # no plan of another desk in this session
         assert got["points"] == [f"d{k}p"] and got["ok"]
