@@ -23,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(1, str(ROOT))
 
+from table_out import emit_table  # noqa: E402  (bench/ is on sys.path when run)
+
 from logistics.model import PROJECT_ROOT, load_scenario, scenario_from_dict  # noqa: E402
 from logistics.plan import validate_plan  # noqa: E402
 from logistics.roads import load_network  # noqa: E402
@@ -133,11 +135,7 @@ def main() -> None:
         "| case | priority delivered | delivered | who rides | valid | roster + choice | "
         "of which the model |\n|---|---|---|---|---|---|---|"
     )
-    text = head + "\n" + "\n".join(rows) + "\n"
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text, encoding="utf-8")
-    print(text)
+    emit_table(head, rows, args.out)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from table_out import emit_table
 
 from logistics.model import PROJECT_ROOT, load_scenario
 from logistics.plan import validate_plan
@@ -90,11 +91,7 @@ def main() -> None:
         "| case | delivered | unreachable-blockade | km | trips | legs past the road | "
         "valid | build + solve |\n|---|---|---|---|---|---|---|---|"
     )
-    text = head + "\n" + "\n".join(rows) + "\n"
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text, encoding="utf-8")
-    print(text)
+    emit_table(head, rows, args.out)
 
 
 if __name__ == "__main__":

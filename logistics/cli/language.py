@@ -213,15 +213,19 @@ def _one_line_usage_errors() -> Iterator[None]:
         raise typer.Exit(2) from None
 
 
-class LangCommand(TyperCommand):
-    """A command that reads ``--lang`` first, shows its help translated and gives usage
-    errors as one translated line."""
+class _ReadsLang:
+    """Mixin: the top-level context reads ``--lang`` first; usage errors are one line."""
 
     def make_context(self, info_name: Any, args: Any, parent: Any = None, **extra: Any) -> Any:
         if parent is None:
             choose_language(args)
         with _one_line_usage_errors():
-            return super().make_context(info_name, args, parent=parent, **extra)
+            return super().make_context(info_name, args, parent=parent, **extra)  # type: ignore[misc]
+
+
+class LangCommand(_ReadsLang, TyperCommand):
+    """A command that reads ``--lang`` first, shows its help translated and gives usage
+    errors as one translated line."""
 
     def format_usage(self, ctx: Any, formatter: Any) -> None:
         pieces = self.collect_usage_pieces(ctx)
@@ -232,14 +236,8 @@ class LangCommand(TyperCommand):
             super().format_help(ctx, formatter)
 
 
-class LangGroup(TyperGroup):
+class LangGroup(_ReadsLang, TyperGroup):
     """A command group with the same language handling as :class:`LangCommand`."""
-
-    def make_context(self, info_name: Any, args: Any, parent: Any = None, **extra: Any) -> Any:
-        if parent is None:
-            choose_language(args)
-        with _one_line_usage_errors():
-            return super().make_context(info_name, args, parent=parent, **extra)
 
     def resolve_command(self, ctx: Any, args: Any) -> Any:
         with _one_line_usage_errors():

@@ -182,6 +182,24 @@ def _parse(buf: bytearray) -> list[tuple[Any, ...]]:
     return out
 
 
+def _read_some(rfd: int, deadline: float, buf: bytearray) -> bool | None:
+    """Wait for the worker's next bytes and append them to ``buf``.
+
+    True when bytes came, False when the worker closed the pipe, None when ``deadline``
+    (``time.monotonic()``) passed first.
+    """
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        ready, _, _ = select.select([rfd], [], [], min(left, 0.5))
+        if ready:
+            break
+    chunk = os.read(rfd, 1 << 20)
+    buf += chunk
+    return bool(chunk)
+
+
 def guarded_search(
     routing: pywrapcp.RoutingModel,
     manager: pywrapcp.RoutingIndexManager,
@@ -228,17 +246,12 @@ def guarded_search(
     how = "killed"
     try:
         while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
+            got = _read_some(rfd, deadline, buf)
+            if got is None:
                 break
-            ready, _, _ = select.select([rfd], [], [], min(left, 0.5))
-            if not ready:
-                continue
-            chunk = os.read(rfd, 1 << 20)
-            if not chunk:  # the worker is gone (finished, or crashed after sending)
+            if not got:  # the worker is gone (finished, or crashed after sending)
                 how = "finished"
                 break
-            buf += chunk
             for kind, found in _parse(buf):
                 if kind == "final":
                     final = (found,)
@@ -287,17 +300,12 @@ def call_before(deadline: float, fallback: Any, fn: Callable[..., Any], /, **kwa
     done = False
     try:
         while not done:
-            left = deadline - time.monotonic()
-            if left <= 0:
+            got = _read_some(rfd, deadline, buf)
+            if got is None:
                 break
-            ready, _, _ = select.select([rfd], [], [], min(left, 0.5))
-            if not ready:
-                continue
-            chunk = os.read(rfd, 1 << 20)
-            if not chunk:
+            if not got:
                 done = True
                 break
-            buf += chunk
             for _kind, value in _parse(buf):
                 out, done = value, True
     finally:
