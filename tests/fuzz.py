@@ -4,7 +4,9 @@ Every reader of a user's file is run by :class:`Sandbox` in a forked child proce
 inherits the loaded map and plans), with its address space capped (``RLIMIT_AS``): a
 reader that allocates without bound gets a ``MemoryError`` in the child instead of taking
 the machine down. The parent waits at most ``timeout_s`` per example: a reader that hangs
-is killed and reported. For each example the child reports what happened, how long it took
+is killed and reported. For each example the child reports what happened, the CPU time it
+took (``time.process_time``: the bound is on the reader's work, so that a machine shared with
+other jobs does not fail it; a reader stuck waiting is caught by ``timeout_s`` in wall time)
 and its peak resident memory (``ru_maxrss``).
 
 The property (:meth:`Sandbox.check`): the reader either returns a result, or raises the
@@ -70,7 +72,7 @@ class Outcome:
 
     kind: str  # "ok", "user" (the project's error), "crash", "memory", "hang"
     detail: str
-    seconds: float
+    seconds: float  # CPU seconds of the reader (wall seconds for a hang)
     peak_rss: int
 
 
@@ -105,7 +107,7 @@ def _child(conn: Any, extra: int) -> None:
         if job is None:
             return
         fn, args = job
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         try:
             result = fn(*args)
             out = ("ok", "" if result is None else str(result)[:500])
@@ -116,7 +118,7 @@ def _child(conn: Any, extra: int) -> None:
         except BaseException:  # the property: nothing else may escape a reader
             out = ("crash", traceback.format_exc()[-3000:])
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-        conn.send((*out, time.perf_counter() - t0, peak))
+        conn.send((*out, time.process_time() - t0, peak))
 
 
 class Sandbox:

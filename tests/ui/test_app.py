@@ -412,8 +412,11 @@ def test_the_spanish_page_shows_none_of_the_english_labels():
     # the reasons read as sentences, in Spanish
     with use_language("es"):
         sentences = {reason_text(u.reason, u.group) for u in last.unserved}
-    assert set(table_with(at, "por qué")["por qué"]) == sentences
-    assert "sin garrafas suficientes" in sentences
+    with use_language("en"):
+        english = {reason_text(u.reason, u.group) for u in last.unserved}
+    assert sentences and set(table_with(at, "por qué")["por qué"]) == sentences
+    # (which reasons occur depends on how far a 1 s search got; each one reads in Spanish)
+    assert not sentences & english
 
 
 def test_the_page_in_english_shows_the_same_plan():
