@@ -193,3 +193,74 @@ def test_freed_cylinders_go_to_a_point_short_of_stock(net):
     # without insertion the cylinders stay at the plant
     bare, _sc, _c = repair(plan, sc, "07:00", add_blockades=[blk], net=net, insert=False)
     assert short not in {s.point_id for _, tr in bare.trips() for s in tr.stops}
+
+
+def _cli(args: list[str]):
+    from typer.testing import CliRunner
+
+    from logistics.cli import app
+
+    return CliRunner().invoke(app, [*args, "--lang", "en"])
+
+
+def test_replan_command_repairs_by_default_and_improves_within_the_limit(net, two, tmp_path):
+    from logistics.model import scenario_to_yaml
+    from logistics.ops.improve import changed_ids
+    from logistics.plan import read_plan
+
+    sc, plan, near, far, _k = two
+    plan_file = plan.save(tmp_path / "plan.json")
+    sc_file = tmp_path / "scenario.yaml"
+    sc_file.write_text(scenario_to_yaml(sc), encoding="utf-8")
+    lon, lat = edge_midpoint(net, *SEGMENT)
+    base = [str(plan_file), "-s", str(sc_file), "--at", "07:05", "--blockade",
+            f"id=indep,lat={lat},lon={lon},radius_m=25,status=closed"]  # fmt: skip
+    r = _cli(["replan", *base, "--out", str(tmp_path / "rep")])
+    assert r.exit_code == 0, r.output
+    assert "validator: plan passes every rule" in r.stdout
+    assert "orders changed for 1 truck\n" in r.stdout
+    assert f"truck {far.truck_id}:" in r.stdout and f"truck {near.truck_id}:" not in r.stdout
+    assert "trip 1: new road to Point lp, by " in r.stdout
+    repaired = read_plan(tmp_path / "rep" / "plan.json")
+    assert changed_ids(plan, repaired) == {far.truck_id}
+    # the improve step searches, but may give new orders to one truck only
+    r = _cli(["replan", *base, "--improve", "1", "--max-changed-trucks", "1",
+              "--out", str(tmp_path / "imp")])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "improve step: " in r.stdout
+    improved = read_plan(tmp_path / "imp" / "plan.json")
+    assert len(changed_ids(plan, improved)) <= 1
+    assert improved.delivered >= repaired.delivered
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--at", "25:00", "error: --at: "),
+        ("--at", "06:00", "error: --at: expected a time inside the shift 07:00-19:00, got 06:00"),
+        (
+            "--improve",
+            "-1",
+            "error: --improve: expected seconds from 0 to 600 (more than 0), got -1",
+        ),
+        ("--improve", "soon", "error: --improve: "),
+        ("--max-changed-trucks", "-2", "error: --max-changed-trucks: expected a whole number"),
+    ],
+)
+def test_replan_command_bad_values_are_one_line(two, tmp_path, option, value, message):
+    from logistics.model import scenario_to_yaml
+
+    sc, plan, *_ = two
+    plan_file = plan.save(tmp_path / "plan.json")
+    sc_file = tmp_path / "scenario.yaml"
+    sc_file.write_text(scenario_to_yaml(sc), encoding="utf-8")
+    args = ["replan", str(plan_file), "-s", str(sc_file), "--at", "09:00", "--out",
+            str(tmp_path / "o")]  # fmt: skip
+    if option == "--at":
+        args[args.index("--at") + 1] = value
+    else:
+        args += [option, value]
+    r = _cli(args)
+    assert r.exit_code == 2, r.output
+    assert r.stderr.count("\n") == 1 and r.stderr.startswith(message), r.stderr
+    assert not (tmp_path / "o").exists()
