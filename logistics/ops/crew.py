@@ -115,12 +115,12 @@ def crew_changes(
             if stuck.place:
                 msg = _(
                     "trip {trip}: a new blockade traps the truck at {place} with {n} cylinders "
-                    "on board; it can reach no stop and cannot return to the plant"
+                    "on board; it cannot get back to the plant"
                 )
             else:
                 msg = _(
                     "trip {trip}: a new blockade traps the truck at road node {node} with {n} "
-                    "cylinders on board; it can reach no stop and cannot return to the plant"
+                    "cylinders on board; it cannot get back to the plant"
                 )
             lines.append(
                 msg.format(

@@ -60,7 +60,9 @@ def _totals(plan: Plan, trucks: list[TruckPlan], static: Static, dropped: dict[s
         else:
             unserved[pid] = old.model_copy(update={"delivered": got[pid], "missing": missing})
     for pid, reason in dropped.items():
-        p = static.points[pid]
+        p = static.points.get(pid)
+        if p is None:  # not a point of this scenario: the validator names it
+            continue
         missing = p.ration - got[pid]
         if missing > 0 and pid not in unserved:
             unserved[pid] = Unserved(
@@ -74,8 +76,10 @@ def _totals(plan: Plan, trucks: list[TruckPlan], static: Static, dropped: dict[s
                 priority=p.priority,
             )
     by_group: dict[str, int] = defaultdict(int)
-    for pid, n in got.items():
-        by_group[static.points[pid].group] += n
+    for t in trucks:
+        for trip in t.trips:
+            for s in trip.stops:
+                by_group[s.group] += s.cylinders
     groups = [g.model_copy(update={"delivered": by_group.get(g.group, 0)}) for g in plan.groups]
     return got, sorted(unserved.values(), key=lambda u: u.point_id), groups
 

@@ -111,12 +111,34 @@ class Roads:
 
     def __post_init__(self) -> None:
         net = self.net
-        self._adj, self._eid = net._csr(net.edge_time_s + self.delay, self.mask)
-        base = np.flatnonzero(self.base)
-        order = np.lexsort((net.edge_time_s[base], net.edge_v[base], net.edge_u[base]))
-        self._pair_edge: dict[tuple[int, int], int] = {}
-        for e in base[order][::-1]:  # the quickest parallel edge wins (written last)
-            self._pair_edge[(int(net.edge_u[e]), int(net.edge_v[e]))] = int(e)
+        # the same pairs in OSM ids: most legs are checked without a node lookup
+        osm = net.node_osmid
+        self._new_osm = {(int(osm[u]), int(osm[v])) for u, v in self.new_pairs}
+        self._adj_eid: tuple | None = None  # built on the first shortest path
+        self._pairs: dict[tuple[int, int], int] | None = None
+
+    @property
+    def _adj(self):
+        if self._adj_eid is None:
+            self._adj_eid = self.net._csr(self.net.edge_time_s + self.delay, self.mask)
+        return self._adj_eid[0]
+
+    @property
+    def _pair_edge(self) -> dict[tuple[int, int], int]:
+        if self._pairs is None:
+            net = self.net
+            base = np.flatnonzero(self.base)
+            order = np.lexsort((net.edge_time_s[base], net.edge_v[base], net.edge_u[base]))
+            ids = base[order][::-1]  # the quickest parallel edge wins (written last)
+            u, v = net.edge_u[ids].tolist(), net.edge_v[ids].tolist()
+            self._pairs = dict(zip(zip(u, v, strict=True), ids.tolist(), strict=True))
+        return self._pairs
+
+    def crosses_new_osm(self, osm_nodes: list[int]) -> bool:
+        """True when a leg (OSM node ids) drives a pair a new blockade closes or checks."""
+        return bool(self._new_osm) and any(
+            p in self._new_osm for p in itertools.pairwise(osm_nodes)
+        )
 
     def idx(self, osm_nodes: list[int]) -> list[int]:
         return [self.net.node_index(n) for n in osm_nodes]
@@ -124,9 +146,6 @@ class Roads:
     def edges(self, idx: list[int]) -> list[int]:
         """Edge ids along a node path (the quickest of parallel edges, as the validator)."""
         return [self._pair_edge[p] for p in itertools.pairwise(idx)]
-
-    def crosses_new(self, idx: list[int]) -> bool:
-        return any(p in self.new_pairs for p in itertools.pairwise(idx))
 
     def path(self, a: int, b: int) -> list[int] | None:
         """Node indices of the quickest path ``a`` -> ``b`` on the roads after ``at``."""

@@ -103,12 +103,17 @@ def repair_trip(
     stops = list(trip.stops) if stops is None else list(stops)
     legs = list[Leg | None](trip.legs) if legs is None else list(legs)
     # on the road at `at`: the edges of the leg under way already driven stay as driven
-    prefix: list[int] | None = None
-    if started and nfix <= len(stops):
-        leave = stops[nfix - 1].depart if nfix else trip.depart
-        if leave < at:
+    leave = (stops[nfix - 1].depart if nfix else trip.depart) if started else at
+    on_road = started and leave < at
+    prefix: list[int] | None = None  # map indices of the roads driven, found when needed
+
+    def driven() -> list[int]:
+        nonlocal prefix
+        if prefix is None:
             idx = roads.idx(trip.legs[nfix].nodes)
             prefix = idx[: roads.position(idx, leave, at, speed) + 1]
+        return prefix
+
     dropped: dict[str, str] = {}
     while True:
         clock = trip.depart + lag
@@ -126,12 +131,14 @@ def repair_trip(
             leg: Leg | None = old if ok else None
             if k < nfix:
                 assert leg is not None  # driven before `at`: kept as it was
-            elif k == nfix and prefix is not None:
-                tail = roads.idx(old.nodes)[len(prefix) - 1 :] if ok and old else []
-                if not ok or roads.crosses_new(tail):
-                    rest = roads.path(prefix[-1], roads.net.node_index(end))
-                    leg = None if rest is None else roads.leg([*prefix, *rest[1:]], to_id, speed)
-            elif leg is None or roads.crosses_new(roads.idx(leg.nodes)):
+            elif k == nfix and on_road:
+                if not ok or roads.crosses_new_osm(old.nodes if old else []):
+                    pre = driven()
+                    tail = old.nodes[len(pre) - 1 :] if ok and old else []
+                    if not ok or roads.crosses_new_osm(tail):
+                        rest = roads.path(pre[-1], roads.net.node_index(end))
+                        leg = None if rest is None else roads.leg([*pre, *rest[1:]], to_id, speed)
+            elif leg is None or roads.crosses_new_osm(leg.nodes):
                 path = roads.path(roads.net.node_index(here), roads.net.node_index(end))
                 leg = None if path is None else roads.leg(path, to_id, speed)
             if leg is None:
@@ -156,9 +163,9 @@ def repair_trip(
                 stops.pop(i)
                 legs = [*legs[:i], None, *legs[i + 2 :]]
                 continue
-            # trapped: neither a stop nor the plant can be reached from where it stands
+            # trapped: from where it stands, no way back to the plant (through any stop left)
             kept = stops[:nfix]
-            idx = prefix if prefix is not None else [roads.net.node_index(here)]
+            idx = driven() if on_road else [roads.net.node_index(here)]
             stand = roads.leg(idx, ctx.plant_id, speed)
             leave = kept[-1].depart if kept else trip.depart
             stuck = trip.model_copy(
