@@ -15,8 +15,13 @@ from logistics.i18n import N_, _, fmt_int, ngettext
 from logistics.model import InputError
 
 REPLAN_HELP = N_(
-    "Re-plan the rest of a shift from --at: done work stays, trucks go on from where they are."
+    "Re-plan the rest of a shift from --at: done work stays, trucks go on from where they "
+    "are; by default only the legs a new blockade cuts change."
 )
+
+#: Longest --improve search, and the highest --move-cost (minutes).
+MAX_IMPROVE_S = 600
+MAX_MOVE_COST_MIN = 600
 
 
 @_user_errors
@@ -57,14 +62,59 @@ def replan(
     out: Annotated[
         Path, typer.Option("--out", "-o", help=N_("Directory for the new plan."))
     ] = Path("out-replan"),
-    time_limit: Annotated[float, typer.Option("--time-limit", help=N_("Search seconds."))] = 3.0,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help=N_(
+                "Re-solve the whole rest of the shift with OR-Tools (may move stops between "
+                "trucks) instead of repairing the plan; implied by --progress, --from-ledger "
+                "and --lift."
+            ),
+        ),
+    ] = False,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help=N_("Search seconds of the full re-plan."))
+    ] = 3.0,
+    improve: Annotated[
+        float | None,
+        typer.Option(
+            "--improve",
+            help=N_(
+                "After the repair, search this many seconds (OR-Tools, from the repaired "
+                "routes) for more cylinders delivered or fewer km, changing only the trucks "
+                "--max-changed-trucks allows."
+            ),
+        ),
+    ] = None,
+    max_changed_trucks: Annotated[
+        int | None,
+        typer.Option(
+            "--max-changed-trucks",
+            help=N_(
+                "Most trucks whose orders may change (default: only those a new blockade "
+                "forces); freed cylinders and the --improve search use no other truck."
+            ),
+        ),
+    ] = None,
+    move_cost: Annotated[
+        float,
+        typer.Option(
+            "--move-cost",
+            help=N_(
+                "Cost of moving a stop to another truck in the --improve search, in minutes "
+                "of driving (default 30)."
+            ),
+        ),
+    ] = 30.0,
     sheets: Annotated[
         bool,
         typer.Option("--sheets", help=N_("Also write new delivery sheets for changed trucks.")),
     ] = False,
     data: DataDir = None,
 ) -> None:
-    """Re-plan the rest of a shift from --at: done work stays, trucks go on from where they are."""
+    """Re-plan the rest of a shift from --at: done work stays, trucks go on from where they
+    are; by default only the legs a new blockade cuts change."""
     from pydantic import ValidationError
 
     from logistics.model import Blockade, load_scenario
@@ -91,20 +141,28 @@ def replan(
             err = exc.errors(include_url=False)[0]
             path = ".".join(str(p) for p in err.get("loc", ()))
             raise InputError(f"--blockade[{k}] {path}".strip(), describe_error(err)) from None
-    with console.status(
-        _("re-planning from {time} (up to {seconds} s)...").format(
-            time=at, seconds=f"{time_limit:g}"
+    if improve is not None and not 0 < improve <= MAX_IMPROVE_S:
+        raise InputError(
+            "--improve",
+            _("expected seconds from 0 to {most} (more than 0), got {value}").format(
+                most=fmt_int(MAX_IMPROVE_S), value=f"{improve:g}"
+            ),
         )
-    ):
-        new, new_sc = do_replan(
-            old,
-            sc,
-            at,
-            progress=done,
-            add_blockades=new_blockades,
-            lift=lift or [],
-            time_limit_s=time_limit,
+    if max_changed_trucks is not None and max_changed_trucks < 0:
+        raise InputError(
+            "--max-changed-trucks",
+            _("expected a whole number from 0, got {value}").format(value=max_changed_trucks),
         )
+    if not 0 <= move_cost <= MAX_MOVE_COST_MIN:
+        raise InputError(
+            "--move-cost",
+            _("expected minutes from 0 to {most}, got {value}").format(
+                most=fmt_int(MAX_MOVE_COST_MIN), value=f"{move_cost:g}"
+            ),
+        )
+    full = full or done is not None or bool(lift)
+    if full and improve is not None:
+        raise InputError("--improve", _("the improve step follows the repair; drop --full"))
     from logistics.roads import load_network, with_plant_access
 
     net = with_plant_access(
@@ -113,9 +171,63 @@ def replan(
         sc.plant.lat,
         sc.plant.access_m,
     )
+    crews, note = None, ""
+    if full:
+        with console.status(
+            _("re-planning from {time} (up to {seconds} s)...").format(
+                time=at, seconds=f"{time_limit:g}"
+            )
+        ):
+            new, new_sc = do_replan(
+                old,
+                sc,
+                at,
+                progress=done,
+                add_blockades=new_blockades,
+                lift=lift or [],
+                time_limit_s=time_limit,
+                net=net,
+            )
+    else:
+        from logistics.ops.repair import repair
+
+        new, new_sc, crews = repair(
+            old,
+            sc,
+            at,
+            add_blockades=new_blockades,
+            net=net,
+            data=data,
+            max_changed_trucks=max_changed_trucks,
+        )
+        if improve is not None:
+            from logistics.ops.improve import improve_plan
+
+            with console.status(
+                _("improving the repaired plan (up to {seconds} s)...").format(
+                    seconds=f"{improve:g}"
+                )
+            ):
+                new, new_sc, crews, note = improve_plan(
+                    old,
+                    new,
+                    new_sc,
+                    at,
+                    crews,
+                    old_scenario=sc,
+                    time_limit_s=improve,
+                    max_changed_trucks=max_changed_trucks,
+                    move_cost_min=move_cost,
+                    net=net,
+                    data=data,
+                )
     report = validate_plan(new, new_sc, net, data=data)
     print_summary(new, console, valid=report.ok)
     print_diff(old, new, console)
+    if crews is not None:
+        print_crews(crews, console)
+    if note:
+        console.print(note, markup=False)
     if not report.ok:
         for e in report.errors[:20]:
             err_console.print(_("  violation: {rule}").format(rule=e), markup=False)
@@ -199,3 +311,18 @@ def print_diff(old: Any, new: Any, out: Console) -> None:
             + why,
             markup=False,
         )
+
+
+def print_crews(crews: list, out: Console) -> None:
+    """Per truck whose orders changed, what to tell its crew; then how many trucks."""
+    n = len(crews)
+    out.print(
+        ngettext("orders changed for {n} truck", "orders changed for {n} trucks", n).format(
+            n=fmt_int(n)
+        ),
+        markup=False,
+    )
+    for c in crews:
+        out.print(_("truck {truck}:").format(truck=c.truck_id), markup=False)
+        for line in c.lines:
+            out.print(f"  {line}", markup=False)

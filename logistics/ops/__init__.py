@@ -1,8 +1,9 @@
 """Running a shift: re-planning, comparing plans, summaries.
 
 ``replan`` re-plans from a moment of the shift (what is done is kept, trucks start where they
-are); ``diff`` compares two plans stop by stop; ``report`` prints the summary and writes the
-plan's output files.
+are); ``repair`` does it with as little change as possible (same stops, new roads where a
+new blockade cuts them; ``improve_plan`` searches from there); ``diff`` compares two plans
+stop by stop; ``report`` prints the summary and writes the plan's output files.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from logistics.ops.diff import (
     change_name,
     diff_plans,
 )
+from logistics.ops.improve import improve_plan
+from logistics.ops.repair import CrewChange, Trapped, repair
 from logistics.ops.replan import (
     PROGRESS_COLUMNS,
     progress_from_ledger,
@@ -46,20 +49,24 @@ __all__ = [
     "PRIORITY_GROUP",
     "PROGRESS_COLUMNS",
     "WARM_START_NAMES",
+    "CrewChange",
     "GroupChange",
     "PlanDiff",
     "StopChange",
     "StopChangeKind",
+    "Trapped",
     "TruckChange",
     "change_name",
     "details_line",
     "diff_plans",
     "fairness_line",
     "group_label",
+    "improve_plan",
     "policy_name",
     "print_summary",
     "progress_from_ledger",
     "read_progress",
+    "repair",
     "replan",
     "solver_line",
     "summary_rows",

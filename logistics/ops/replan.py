@@ -281,6 +281,9 @@ def replan(
     lift: list[str] | None = None,
     time_limit_s: float | None = None,
     net=None,
+    only_trucks: set[str] | None = None,
+    warm: bool = False,
+    move_cost_s: int = 0,
 ) -> tuple[Plan, Scenario]:
     """Re-plan the rest of a shift from ``at`` (``HH:MM``).
 
@@ -297,6 +300,14 @@ def replan(
         New blockades; without a window they stand from ``at`` to the end of the shift.
     lift
         Ids of blockades lifted at ``at``.
+    only_trucks
+        Re-optimise these trucks only; every other truck keeps all its trips as they are
+        (the improve step of the minimal-disruption re-plan).
+    warm
+        Start the search from ``plan``'s own remaining routes.
+    move_cost_s
+        Cost (seconds of driving) of each drop handed to another truck than the one that
+        serves it in ``plan``.
 
     Returns
     -------
@@ -342,6 +353,13 @@ def replan(
     states = truck_states(plan, problem, at_min, progress)
     got: dict[str, int] = defaultdict(int)
     loaded = 0
+    for truck in plan.trucks:
+        if only_trucks is not None and truck.truck_id not in only_trucks:
+            # kept whole: its cylinders are spent (those brought back return to stock)
+            states[truck.truck_id] = _TruckState(
+                FixedPart(trips=list(truck.trips)), TruckStart(0, int(at_min * 60))
+            )
+            loaded -= sum(t.returned for t in truck.trips if t.stuck_at is None)
     for st in states.values():
         for t in st.fixed.trips:
             loaded += t.loaded
@@ -366,10 +384,17 @@ def replan(
                 "--blockade",
                 _("a new blockade traps truck {truck} away from the plant").format(truck=tid),
             )
-    trucks = [t for t in problem.trucks if t.commission is not None]
+    trucks = [
+        t
+        for t in problem.trucks
+        if t.commission is not None and (only_trucks is None or t.id in only_trucks)
+    ]
     drops, cands = make_drops(problem)
     cands = [d for d in cands if d.cylinders > 0]
     drops = [d for d in drops if d.cylinders > 0]
+    warm_routes, home = (
+        _warm_routes(plan, problem, trucks, states, cands, at_min) if warm else (None, None)
+    )
     # Cylinders on board were loaded already (not taken from the plant again); what a truck
     # brings back goes back into the plant's stock, so both can still be handed over.
     onboard = sum(st.start.onboard for st in states.values())
@@ -378,7 +403,18 @@ def replan(
     starts = [states[t.id].start if t.id in states else TruckStart(0, at_min * 60) for t in trucks]
     if cands or any(s.loc != 0 for s in starts):
         routes, stats = _route(
-            problem, trucks, drops, cands, None, limit, False, starts=starts, stock=stock_left
+            problem,
+            trucks,
+            drops,
+            cands,
+            None,
+            limit,
+            False,
+            starts=starts,
+            stock=stock_left,
+            warm=warm_routes,
+            home=home,
+            move_cost_s=move_cost_s,
         )
     else:
         routes, stats = [], SolveStats("nothing left to route", 0.0, 0, False, 0, 0, 0)
@@ -396,3 +432,51 @@ def replan(
         )
     )
     return new, new_sc
+
+
+def _warm_routes(
+    plan: Plan,
+    problem: Problem,
+    trucks: list,
+    states: dict[str, _TruckState],
+    cands: list,
+    at_min: float,
+) -> tuple[list, list[int]]:
+    """``plan``'s remaining routes as a solver warm start, and each drop's home truck.
+
+    Each remaining stop takes the unused drops of its point until they cover its cylinders
+    (a start that breaks a rule is refused by the model, which then starts from its own).
+    """
+    loc_of = {p.id: k + 1 for k, p in enumerate(problem.routable)}
+    free: dict[int, list[int]] = defaultdict(list)
+    for k, d in enumerate(cands):
+        free[d.loc].append(k)
+    home = [-1] * len(cands)
+    routes = []
+    by_id = {t.truck_id: t for t in plan.trucks}
+    for v, info in enumerate(trucks):
+        truck = by_id.get(info.id)
+        st = states.get(info.id)
+        if truck is None or st is None:
+            continue
+        done = {(t.trip_no, s.point_id) for t in st.fixed.trips for s in t.stops}
+        seq: list = []
+        for trip in truck.trips:
+            if trip.back <= at_min:
+                continue
+            if trip.depart > at_min and (seq or not st.fixed.on_road):
+                seq.append(("reload", None))
+            for s in trip.stops:
+                loc = loc_of.get(s.point_id)
+                if (trip.trip_no, s.point_id) in done or loc is None:
+                    continue
+                need = s.cylinders
+                while need > 0 and free[loc]:
+                    k = free[loc].pop(0)
+                    seq.append(("drop", cands[k]))
+                    home[k] = v
+                    need -= cands[k].cylinders
+        if seq and seq[0][0] == "reload":
+            seq = seq[1:]  # the route starts at the plant: the first trip needs no reload
+        routes.append((info, st.start.time_s, seq))
+    return routes, home

@@ -73,8 +73,11 @@ class Trip(_M):
     stops: list[Stop] = Field(max_length=10_000)
     #: cylinders brought back to the plant (re-planning can leave some on board)
     returned: Count = 0
-    #: legs[k] ends at stops[k]; the last leg returns to the plant
+    #: legs[k] ends at stops[k]; the last leg returns to the plant (or ends at ``stuck_at``)
     legs: list[Leg] = Field(max_length=10_001)
+    #: re-planning: a new blockade traps the truck at this road node; the last leg ends
+    #: there and ``returned`` counts the cylinders still on board (not back in stock)
+    stuck_at: NodeId | None = None
 
     @property
     def km(self) -> float:

@@ -299,7 +299,14 @@ def check_plan(  # noqa: PLR0912, PLR0915 - the validator's walk, rule by rule, 
                         "truck {truck} trip {trip}: loaded {loaded} cylinders, over capacity {cap}"
                     ).format(**tw, loaded=trip.loaded, cap=cap)
                 )
-            total_loaded += trip.loaded - trip.returned  # returned cylinders go back to stock
+            # returned cylinders go back to stock; those on a trapped truck do not
+            total_loaded += trip.loaded - (trip.returned if trip.stuck_at is None else 0)
+            if trip.stuck_at is not None and trip is not truck.trips[-1]:
+                rep.add(
+                    _("truck {truck} trip {trip}: trapped by a blockade, yet trips follow").format(
+                        **tw
+                    )
+                )
             if len(trip.legs) != len(trip.stops) + 1:
                 rep.add(
                     _("truck {truck} trip {trip}: expected {want} legs, found {found}").format(
@@ -316,7 +323,9 @@ def check_plan(  # noqa: PLR0912, PLR0915 - the validator's walk, rule by rule, 
                     )
                     continue
                 start_osm = plant_osm if k == 0 else trip.stops[k - 1].node
-                end_osm = plant_osm if k == len(trip.stops) else trip.stops[k].node
+                end_osm = trip.stops[k].node if k < len(trip.stops) else plant_osm
+                if k == len(trip.stops) and trip.stuck_at is not None:
+                    end_osm = trip.stuck_at  # trapped by a blockade: it ends where it stands
                 if lg.nodes[0] != start_osm or lg.nodes[-1] != end_osm:
                     rep.add(
                         _(

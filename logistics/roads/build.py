@@ -162,10 +162,7 @@ def load_network(
     use_cache
         Read/write the pickled network under the cache directory.
     """
-    from logistics.roads.osm import (  # osmnx import is slow; only when needed
-        check_map_file,
-        read_osm_graph,
-    )
+    from logistics.roads.map_file import check_map_file  # no osmnx: a cached map is a pickle
 
     map_path = config.embedded_map_path(data) if path is None else Path(path)
     if path is None and not map_path.is_file():
@@ -186,6 +183,8 @@ def load_network(
                 return net
         except Exception:  # a corrupt or foreign cache is rebuilt, never trusted
             pass
+    from logistics.roads.osm import read_osm_graph  # osmnx import is slow; only when parsing
+
     graph = read_osm_graph(map_path)
     net = build_network(graph, source=str(map_path), source_sha256=sha)
     if use_cache:

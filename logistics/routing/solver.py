@@ -130,6 +130,8 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
     warm: Routes | None = None,
     floors: dict[str, int] | None = None,
     deadline: float | None = None,
+    home: list[int] | None = None,
+    move_cost_s: int = 0,
 ) -> tuple[Routes, SolveStats]:
     """Build and solve one OR-Tools model.
 
@@ -141,7 +143,9 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
     warm start's drops and is used only if it meets the floors too. If the model rejects
     the warm start, the solve is redone without floors. ``deadline``
     (``time.monotonic()``) is the moment the search is cut (default: ``limit`` + 3 % +
-    0.3 s).
+    0.3 s). ``home`` (one per candidate: the index of the truck that serves it now, or -1)
+    with ``move_cost_s`` charges every drop handed to another truck than its home one
+    (the minimal-disruption re-plan's improve step).
     """
     sc = problem.scenario
     settings = sc.solver
@@ -232,7 +236,15 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
         transit_ids[f] = register_matrix(routing, tm)
         cost_ids[f] = register_matrix(routing, trav)
     for v, t in enumerate(trucks):
-        routing.SetArcCostEvaluatorOfVehicle(cost_ids[t.speed_factor], v)
+        if home is not None and move_cost_s > 0:
+            # arriving at a drop whose home is another truck costs the move
+            owner = np.full(n_nodes, -1)
+            owner[1 + n_reload : 1 + n_reload + len(cands)] = [home[b] for b in timed.base]
+            moved = (owner >= 0) & (owner != v)
+            per_v = cost_by_factor[t.speed_factor] + move_cost_s * moved[None, :]
+            routing.SetArcCostEvaluatorOfVehicle(register_matrix(routing, per_v), v)
+        else:
+            routing.SetArcCostEvaluatorOfVehicle(cost_ids[t.speed_factor], v)
 
     routing.AddDimensionWithVehicleTransits(
         [transit_ids[t.speed_factor] for t in trucks],
@@ -357,7 +369,18 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
         # are copied per period, so this model cannot take it: solve without floors
         left = max(0.2, limit - (time.monotonic() - t0))
         return _route(
-            problem, trucks, drops, offered_drops, caps, left, log, starts, stock, deadline=deadline
+            problem,
+            trucks,
+            drops,
+            offered_drops,
+            caps,
+            left,
+            log,
+            starts,
+            stock,
+            deadline=deadline,
+            home=home,
+            move_cost_s=move_cost_s,
         )
     if warm is not None:  # the fair policies' construction
         warm_nodes = to_nodes(warm, trucks, cands, max_trips)
