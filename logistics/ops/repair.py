@@ -20,6 +20,7 @@ from logistics.i18n import _, fmt_int
 from logistics.model import Blockade, InputError, Scenario, TimeWindow, format_hhmm
 from logistics.ops.replan import shift_minute
 from logistics.plan import Leg, Plan, Trip, Unserved
+from logistics.plan.area_rows import area_rows
 from logistics.routing import Problem, build_problem
 
 
@@ -255,6 +256,15 @@ def repair(  # noqa: PLR0912, PLR0915 - one walk over every truck's remaining wo
             "trucks": trucks,
             "unserved": sorted(unserved.values(), key=lambda u: u.point_id),
             "groups": groups,
+            "areas": area_rows(
+                sc,
+                problem.points,
+                problem.net,
+                got,
+                {u.point_id: (u.reason, u.missing) for u in unserved.values()},
+            )
+            if plan.areas
+            else [],
             "delivered": sum(got.values()),
             "scenario_sha256": plan.scenario_sha256,
             "notes": [
