@@ -348,7 +348,7 @@ def area_accounts(
     for r in range(len(names)):
         groups[(muni_of[r], macro_of[r])].append(r)
     out = []
-    for _key, rows in sorted(groups.items()):
+    for key, rows in sorted(groups.items()):
         if not any(zone_of[r] for r in rows):  # an El Alto district is its own finest area
             (r,) = rows
             out.append(account(DISTRICT, r, tallies[r], metric[r], excluded_row[r]))
@@ -360,7 +360,7 @@ def area_accounts(
         total = _Tally()
         for r in rows:
             total.add(tallies[r])
-        geom = shapely.union_all([metric[r] for r in rows])
+        geom = areas.district_shapes[key]
         out.append(account(DISTRICT, rows[0], total, geom, all(excluded_row[r] for r in rows)))
         out.extend(zones)
     return Accounts(rows=out)

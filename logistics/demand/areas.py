@@ -10,11 +10,12 @@ from __future__ import annotations
 import csv
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import geopandas as gpd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from logistics.i18n import _
 from logistics.model import InputError, config
@@ -45,13 +46,31 @@ class Areas:
     #: metric copy for areas and Voronoi cells
     metric: gpd.GeoDataFrame
 
-    def known_names(self) -> dict[str, str]:
-        """Normalised name -> display name, over districts, zones and municipalities."""
+    @cached_property
+    def _names(self) -> dict[str, str]:
         names: dict[str, str] = {}
         for col in ("district", "zone", "municipality"):
             for v in self.frame[col].dropna().unique():
                 names[_norm(str(v))] = str(v)
         return names
+
+    def known_names(self) -> dict[str, str]:
+        """Normalised name -> display name, over districts, zones and municipalities."""
+        return dict(self._names)
+
+    @cached_property
+    def district_shapes(self) -> dict[tuple[str, str], BaseGeometry]:
+        """``(municipality, district) ->`` the metric union of its areas (a La Paz
+        macrodistrict is the union of its zones; built once, the accounts need it often)."""
+        rows: dict[tuple[str, str], list[BaseGeometry]] = {}
+        for m, d, g in zip(
+            self.metric["municipality"],
+            self.metric["district"],
+            self.metric.geometry,
+            strict=True,
+        ):
+            rows.setdefault((str(m), str(d)), []).append(g)
+        return {k: shapely.union_all(v) for k, v in rows.items()}
 
     def resolve(self, name: str, where: str) -> str:
         """Display name for ``name``, or an :class:`InputError` listing what exists."""

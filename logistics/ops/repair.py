@@ -26,6 +26,7 @@ from logistics.ops.repair_state import Static, roads_after, static_part
 from logistics.ops.repair_walk import CrewChange, Ctx, Trapped, repair_truck
 from logistics.ops.replan import shift_minute
 from logistics.plan import Plan, TruckPlan, Unserved
+from logistics.plan.area_rows import area_rows
 
 __all__ = ["CrewChange", "Trapped", "repair", "with_blockades"]
 
@@ -146,6 +147,16 @@ def repair(
             "trucks": trucks,
             "unserved": unserved,
             "groups": groups,
+            "areas": area_rows(
+                new_sc,
+                list(static.points.values()),
+                net,
+                got,
+                {u.point_id: (u.reason, u.missing) for u in unserved},
+                data=data,
+            )
+            if plan.areas
+            else [],
             "delivered": sum(got.values()),
             "notes": [
                 *plan.notes,

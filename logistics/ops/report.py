@@ -22,7 +22,7 @@ from rich.table import Table
 from logistics.i18n import N_, _, fmt_int, fmt_num, fmt_pct, ngettext
 from logistics.model import format_hhmm
 from logistics.paper import routes_geojson
-from logistics.plan import Plan, area_of, reason_text
+from logistics.plan import AreaRow, Plan, area_of, area_reason_text, reason_text
 from logistics.roads import RoadNetwork
 
 #: The group of the priority sites in the summary (``summary.csv`` keeps this English key).
@@ -49,10 +49,75 @@ _STATUS_NAMES: dict[str, str] = {
 }
 
 
-def summary_rows(plan: Plan) -> list[dict]:
-    """One row per district / macrodistrict, then one for the priority sites (if any)."""
+def _whole(values: list[float], total: int) -> list[int]:
+    """Whole cylinders adding up to ``total`` (largest remainders, ties by position)."""
+    base = [int(v) for v in values]
+    left = total - sum(base)
+    order = sorted(range(len(values)), key=lambda k: (-(values[k] - base[k]), k))
+    for k in order[: max(0, left)]:
+        base[k] += 1
+    return base
+
+
+def _area_rows(plan: Plan) -> list[dict]:
+    """Every area of the accounts: each district / macrodistrict, then its zones.
+
+    ``delivered`` is in whole cylinders: districts add up to what the points received,
+    zones to their macrodistrict (the plan keeps the shares exactly).
+    """
+    districts = plan.district_areas()
+    points_got = round(sum(a.delivered for a in districts))
+    whole = dict(zip(
+        (a.group for a in districts), _whole([a.delivered for a in districts], points_got),
+        strict=True,
+    ))  # fmt: skip
+    zones: dict[str, list[AreaRow]] = {}
+    for a in plan.areas:
+        if a.level == "zone":
+            zones.setdefault(a.group, []).append(a)
     rows = []
-    for g in plan.groups:
+
+    def row(a: AreaRow, got: int) -> dict:
+        hh = a.households
+        return {
+            "level": a.level,
+            "group": a.group,
+            "zone": a.zone or "",
+            "points": a.points,
+            "eligible_points": a.eligible_points,
+            "population": round(a.population),
+            "households": round(hh),
+            "eligible_households": round(a.eligible_households),
+            "ration": a.ration,
+            "delivered": got,
+            "served_pct": round(100 * a.delivered / a.ration, 1) if a.ration else 0.0,
+            "within_500m_pct": round(100 * a.share_500m, 1),
+            "within_1km_pct": round(100 * a.share_1km, 1),
+            "beyond_2km_households": round(a.beyond_2km),
+            "reason": a.reason or "",
+            "why": area_reason_text(a),
+        }
+
+    for d in districts:
+        rows.append(row(d, whole[d.group]))
+        zs = zones.get(d.group, [])
+        for z, got in zip(zs, _whole([z.delivered for z in zs], whole[d.group]), strict=True):
+            rows.append(row(z, got))
+    return rows
+
+
+def summary_rows(plan: Plan) -> list[dict]:
+    """The summary table (``summary.csv``): one row per area, then the priority sites.
+
+    With the accounts (``plan.areas``): every El Alto district and La Paz macrodistrict
+    (``level`` ``district``), each followed by its zones (``zone``), with households,
+    ration, delivered, served share, walking access (straight line) and the reason in
+    code and words. A plan from before the accounts gives one row per reporting group.
+    """
+    rows = []
+    if plan.areas:
+        rows = _area_rows(plan)
+    for g in [] if plan.areas else plan.groups:
         rows.append(
             {
                 "group": g.group,
@@ -74,16 +139,17 @@ def summary_rows(plan: Plan) -> list[dict]:
     if ids:
         delivered = sum(got.values())
         ration = delivered + sum(lacking.values())
-        rows.append(
-            {
-                "group": PRIORITY_GROUP,
-                "points": len(ids),
-                "eligible_points": len(ids),
-                "ration": ration,
-                "delivered": delivered,
-                "served_pct": round(100 * delivered / ration, 1) if ration else 0.0,
-            }
-        )
+        prio = {
+            "group": PRIORITY_GROUP,
+            "points": len(ids),
+            "eligible_points": len(ids),
+            "ration": ration,
+            "delivered": delivered,
+            "served_pct": round(100 * delivered / ration, 1) if ration else 0.0,
+        }
+        if plan.areas:
+            prio = {k: prio.get(k, "") for k in rows[0]} | {"level": "priority"}
+        rows.append(prio)
     return rows
 
 
@@ -172,6 +238,104 @@ def unserved_counts(plan: Plan) -> str:
     return ", ".join(f"{reason_text(k)} {fmt_int(v)}" for k, v in sorted(counts.items()))
 
 
+def _print_groups(plan: Plan, console: Console) -> None:
+    """The district table of a plan from before the accounts (groups with points only)."""
+    g = Table(title=_("Cylinders by district / macrodistrict"))
+    for col, right in (
+        (_("area"), False),
+        (_("eligible points"), True),
+        (_("ration"), True),
+        (_("delivered"), True),
+        (_("served"), True),
+    ):
+        g.add_column(col, justify="right" if right else "left")
+    for r in summary_rows(plan):
+        g.add_row(
+            escape(group_label(r["group"])),
+            f"{r['eligible_points']}/{r['points']}"
+            + ("" if r["eligible_points"] else " " + _("EXCLUDED")),
+            fmt_int(r["ration"]),
+            fmt_int(r["delivered"]),
+            fmt_pct(r["served_pct"] / 100),
+        )
+    console.print(g)
+
+
+def municipality_line(plan: Plan) -> str:
+    """``households: El Alto 246,063 (885,825 people), La Paz ...`` (the accounts' totals)."""
+    tot: dict[str, list[float]] = {}
+    for a in plan.district_areas():
+        t = tot.setdefault(a.municipality, [0.0, 0.0, 0.0])
+        t[0] += a.households
+        t[1] += a.population
+        t[2] += a.eligible_households
+    parts = [
+        _("{municipality} {households} households ({people} people, {eligible} eligible)").format(
+            municipality=m,
+            households=fmt_int(round(t[0])),
+            people=fmt_int(round(t[1])),
+            eligible=fmt_int(round(t[2])),
+        )
+        for m, t in tot.items()
+    ]
+    return _("every household counted (2024 census): {municipalities}").format(
+        municipalities="; ".join(parts)
+    )
+
+
+def _print_areas(plan: Plan, console: Console) -> None:
+    """Every El Alto district and La Paz macrodistrict, with walking access; then why each
+    area left short got less (one line each, so the table fits 80 columns)."""
+    g = Table(title=_("Cylinders by district / macrodistrict"))
+    for col, width in (
+        (_("area"), 0),
+        (_("households"), 7),
+        (_("ration"), 6),
+        (_("delivered"), 6),
+        (_("served"), 5),
+        (_("on foot, 500 m / 1 km"), 9),
+    ):
+        if width:  # numbers never wrap; a long header does
+            g.add_column(col, justify="right", min_width=width)
+        else:
+            g.add_column(col, no_wrap=True)
+    why: list[tuple[str, str]] = []
+    muni = None
+    for r in summary_rows(plan):
+        if r["level"] == "zone":
+            continue
+        prio = r["level"] == "priority"
+        if not prio and r["group"].split(" / ")[0] != muni:
+            muni = r["group"].split(" / ")[0]
+            g.add_row(f"[bold]{escape(muni)}[/bold]", end_section=False)
+        name = group_label(r["group"]) if prio else area_of(r["group"])
+        g.add_row(
+            escape(name),
+            "" if prio else fmt_int(r["households"]),
+            fmt_int(r["ration"]),
+            fmt_int(r["delivered"]),
+            fmt_pct(r["served_pct"] / 100),
+            ""
+            if prio
+            else f"{fmt_pct(r['within_500m_pct'] / 100)} / {fmt_pct(r['within_1km_pct'] / 100)}",
+        )
+        if r["why"]:
+            why.append((r["group"], r["why"]))
+    console.print(g)
+    console.print(municipality_line(plan), markup=False)
+    console.print(
+        _(
+            "walking access: households within 500 m / 1 km of a point that received gas, "
+            "in straight lines (the map has no footpaths)"
+        ),
+        markup=False,
+    )
+    if why:
+        console.print(_("why areas got less than their ration:"), markup=False)
+        for group, text in why:
+            console.print(f"  {group}: {text}", markup=False)
+
+
 def print_summary(plan: Plan, console: Console, *, valid: bool | None = None) -> None:
     """Rich tables: trucks and commissions, districts, unserved points with reasons."""
     used = plan.trucks_used
@@ -226,25 +390,10 @@ def print_summary(plan: Plan, console: Console, *, valid: bool | None = None) ->
             fmt_num(hours, 1),
         )
     console.print(t)
-    g = Table(title=_("Cylinders by district / macrodistrict"))
-    for col, right in (
-        (_("area"), False),
-        (_("eligible points"), True),
-        (_("ration"), True),
-        (_("delivered"), True),
-        (_("served"), True),
-    ):
-        g.add_column(col, justify="right" if right else "left")
-    for r in summary_rows(plan):
-        g.add_row(
-            escape(group_label(r["group"])),
-            f"{r['eligible_points']}/{r['points']}"
-            + ("" if r["eligible_points"] else " " + _("EXCLUDED")),
-            fmt_int(r["ration"]),
-            fmt_int(r["delivered"]),
-            fmt_pct(r["served_pct"] / 100),
-        )
-    console.print(g)
+    if plan.areas:
+        _print_areas(plan, console)
+    else:
+        _print_groups(plan, console)
     console.print(fairness_line(plan), markup=False)
     f = plan.fairness()
     if f["cut_off"]:

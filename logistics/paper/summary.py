@@ -3,7 +3,9 @@
 Landscape A4: the trucks in gate order with their commission and each trip (gate order,
 departure, load, the blockades it meets), totals, then every blockade of the scenario with
 its status, hours, delay and how many trips meet it, and signature boxes. It runs on to a
-second page for a large fleet rather than shrinking its type under 8 pt.
+second page for a large fleet rather than shrinking its type under 8 pt. A page of its
+own then lists every El Alto district and La Paz macrodistrict from the plan's accounts
+(households, ration, delivered, walking access, why an area got less).
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from logistics.i18n import _, fmt_int, fmt_num, ngettext
+from logistics.i18n import _, fmt_int, fmt_num, fmt_pct, ngettext
 from logistics.model import format_hhmm
 from logistics.paper.context import SheetContext
 from logistics.paper.data import shift_label
 from logistics.paper.directions import window_text
 from logistics.paper.printing import MARGIN, footer, grid, latin, long_date, money, para, styles
+from logistics.plan import Plan, area_reason_text
 
 
 def _canvas_with_footer(ident: str) -> type:
@@ -46,6 +49,44 @@ def _canvas_with_footer(ident: str) -> type:
 
 def _status(closed: bool) -> str:
     return _("closed blockade") if closed else _("blockade with controlled crossing")
+
+
+def _accounts_page(plan: Plan, width: float) -> list[Any]:
+    """A page of every El Alto district and La Paz macrodistrict: households, ration,
+    delivered, served share beside walking access, and why an area got less."""
+    from reportlab.platypus import PageBreak, Spacer
+
+    st = styles()
+    t, sm, smb = st["base"], st["small"], st["smallb"]
+    head = [_("Area"), _("Households"), _("Ration"), _("Delivered"), _("Served"),
+            _("Within 500 m"), _("Within 1 km"), _("Why not all")]  # fmt: skip
+    rows: list[list[Any]] = [[para(h, smb) for h in head]]
+    for a in plan.district_areas():
+        rows.append(
+            [para(a.group, smb), para(fmt_int(round(a.households)), sm),
+             para(fmt_int(a.ration), sm), para(fmt_int(round(a.delivered)), sm),
+             para(fmt_pct(a.share), sm), para(fmt_pct(a.share_500m), sm),
+             para(fmt_pct(a.share_1km), sm), para(area_reason_text(a), sm)]
+        )  # fmt: skip
+    fixed = [130, 58, 44, 50, 40, 52, 52]
+    note = _(
+        "Households from the 2024 census. Within 500 m / 1 km: the share of the households "
+        "living that close to a point that received gas, in straight lines (the map has no "
+        "footpaths)."
+    )
+    return [
+        PageBreak(),
+        para(_("EVERY HOUSEHOLD · districts and macrodistricts"), st["title"]),
+        para(note, t),
+        Spacer(1, 4),
+        grid(
+            [*fixed, width - sum(fixed)],
+            rows,
+            pad=2.0,
+            vpad=1.0,
+            extra=[("FONTSIZE", (0, 0), (-1, -1), 8), ("LEADING", (0, 0), (-1, -1), 9.6)],
+        ),
+    ]
 
 
 def render_summary_pdf(
@@ -178,6 +219,8 @@ def render_summary_pdf(
              _("Closed at (time):"))  # fmt: skip
     story.append(grid([width / 3] * 3, [[para(x, sm) for x in boxes]], head=False,
                       heights=[28], extra=[("VALIGN", (0, 0), (-1, -1), "TOP")]))  # fmt: skip
+    if plan.areas:
+        story += _accounts_page(plan, width)
     doc = SimpleDocTemplate(
         str(path),
         invariant=1,

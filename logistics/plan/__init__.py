@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from logistics.plan.blockade_zones import BlockadeZone, ZoneTester, blockade_zones
 from logistics.plan.model import (
+    AREA_REASON_CODES,
     REASONS,
+    AreaRow,
     GroupTotal,
     Leg,
     Plan,
@@ -25,7 +27,7 @@ from logistics.plan.model import (
     Unserved,
 )
 from logistics.plan.reading import MAX_PLAN_BYTES, plan_from_json, read_plan
-from logistics.plan.reasons import area_of, reason_text
+from logistics.plan.reasons import area_of, area_reason_text, reason_text
 from logistics.plan.validate import (
     KM_TOL,
     TIME_TOL_MIN,
@@ -35,10 +37,12 @@ from logistics.plan.validate import (
 )
 
 __all__ = [
+    "AREA_REASON_CODES",
     "KM_TOL",
     "MAX_PLAN_BYTES",
     "REASONS",
     "TIME_TOL_MIN",
+    "AreaRow",
     "BlockadeZone",
     "GroupTotal",
     "Leg",
@@ -52,6 +56,7 @@ __all__ = [
     "ValidationReport",
     "ZoneTester",
     "area_of",
+    "area_reason_text",
     "blockade_zones",
     "check_plan",
     "plan_from_json",

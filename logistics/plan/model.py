@@ -134,6 +134,79 @@ class GroupTotal(_M):
         return self.delivered / self.households if self.households else 0.0
 
 
+#: Households of an area (El Alto's largest district has ~35,000).
+Households = Annotated[float, Field(ge=0, le=100_000_000)]
+#: Metres from an area to a road or a point.
+Metres = Annotated[float, Field(ge=0, le=1_000_000)]
+
+
+class AreaRow(_M):
+    """One area's account: every El Alto district, La Paz macrodistrict and La Paz zone.
+
+    Households are the 2024 census totals as we ship them (see
+    :mod:`logistics.demand.accounts`); ``delivered`` is the gas its households received
+    (a point's cylinders shared among the areas whose households queue there, so it can be
+    fractional). ``reason`` says why the area got less than its ration: a code of
+    :data:`AREA_REASON_CODES`. Walking access counts households within 500 m / 1 km of a
+    point that received gas and beyond 2 km of every one, in straight lines
+    (``Plan.access_distance``).
+    """
+
+    #: ``district`` (El Alto district, La Paz macrodistrict) or ``zone`` (La Paz)
+    level: Text
+    municipality: Text
+    district: Text
+    zone: Text | None = None
+    population: Households
+    households: Households
+    eligible_households: Households
+    #: eligible households whose ration some distribution point carries
+    counted_households: Households = 0.0
+    #: of which queue at points of neighbouring areas (``demand.walk_to_neighbour_m``)
+    carried_households: Households = 0.0
+    #: eligible households times the ration per household
+    ration: Count
+    delivered: Annotated[float, Field(ge=0, le=10_000_000)] = 0.0
+    points: Count = 0
+    eligible_points: Count = 0
+    reason: Text | None = None
+    #: ``no-road-on-map``: metres to the nearest road a truck can reach and return from
+    road_distance_m: Metres | None = None
+    #: the nearest eligible point, for an area without a point of its own
+    nearest_point: Text | None = None
+    nearest_point_name: Text | None = None
+    point_distance_m: Metres | None = None
+    #: ``no-guard``: the district / macrodistrict whose junta delegate is missing
+    missing_delegate: Text | None = None
+    #: households that cannot get gas whatever the routing, by reason code
+    without_gas: dict[Text, Households] = Field(default_factory=dict, max_length=20)
+    within_500m: Households = 0.0
+    within_1km: Households = 0.0
+    beyond_2km: Households = 0.0
+
+    @property
+    def group(self) -> str:
+        """The reporting group (``El Alto / Distrito 7``) this area belongs to."""
+        return f"{self.municipality} / {self.district}"
+
+    @property
+    def name(self) -> str:
+        return self.zone or self.district
+
+    @property
+    def share(self) -> float:
+        """Delivered over the area's ration (0 when it has none)."""
+        return self.delivered / self.ration if self.ration else 0.0
+
+    @property
+    def share_500m(self) -> float:
+        return self.within_500m / self.households if self.households else 0.0
+
+    @property
+    def share_1km(self) -> float:
+        return self.within_1km / self.households if self.households else 0.0
+
+
 class PlantInfo(_M):
     id: Text
     name: Text
@@ -172,6 +245,10 @@ class Plan(_M):
     demand: Count
     solver: SolverInfo
     allocation: Text = "max-delivered"
+    #: every area's account (empty in a plan.json from before the accounts)
+    areas: list[AreaRow] = Field(default_factory=list, max_length=100_000)
+    #: how walking access is measured (the data have no footpaths)
+    access_distance: Text = "straight-line"
     notes: list[str] = Field(default_factory=list, max_length=10_000)
 
     # ---------------------------------------------------------- conveniences
@@ -206,6 +283,10 @@ class Plan(_M):
             "cut_off": [g.group for g in self.groups if g.ration > 0 and g.reachable == 0],
         }
 
+    def district_areas(self) -> list[AreaRow]:
+        """The El Alto districts and La Paz macrodistricts of :attr:`areas`."""
+        return [a for a in self.areas if a.level == "district"]
+
     def plan_id(self) -> str:
         """Short content hash identifying this plan (printed on every output).
 
@@ -231,6 +312,21 @@ REASONS = (
     "unreachable-blockade",
     "unreachable-map",
     "no-guard",
+    "stock-short",
+    "fair-share",
+    "no-time",
+)
+
+#: Why an area got less than its ration: the accounts' reasons (no gas whatever the
+#: routing), then the routing's (:data:`REASONS`) for areas whose points trucks can reach.
+AREA_REASON_CODES = (
+    "excluded-zone",
+    "no-road-on-map",
+    "no-point",
+    "unreachable-map",
+    "no-guard",
+    "partly-no-point",
+    "unreachable-blockade",
     "stock-short",
     "fair-share",
     "no-time",

@@ -9,7 +9,12 @@ summary all take their sentences from here, so one code reads the same everywher
 
 from __future__ import annotations
 
-from logistics.i18n import N_, _
+from typing import TYPE_CHECKING
+
+from logistics.i18n import N_, _, fmt_int, fmt_num
+
+if TYPE_CHECKING:  # pragma: no cover
+    from logistics.plan.model import AreaRow
 
 #: Reason code -> the sentence when the point's area is not named (English msgids).
 _GENERIC: dict[str, str] = {
@@ -55,3 +60,48 @@ def reason_text(reason: str, group: str | None = None) -> str:
     if reason in _GENERIC:
         return _(_GENERIC[reason])
     return reason
+
+
+#: An area's reason when it has details to name (distances, the nearest point).
+_AREA: dict[str, str] = {
+    "no-road-on-map": N_(
+        "no road of the loaded map in the area; the nearest road a truck can reach is {km} km away"
+    ),
+    "no-point": N_("no distribution point in the area; the nearest, {point}, is {km} km away"),
+    "no-point-edge": N_(
+        "no distribution point in the area; the nearest, {point}, stands on its edge"
+    ),
+}
+#: A point this close to an area (metres) stands on its edge.
+_EDGE_M = 50.0
+
+
+def _km(metres: float | None) -> str:
+    return fmt_num((metres or 0.0) / 1000, 1)
+
+
+def area_reason_text(area: AreaRow) -> str:  # noqa: PLR0911 - one sentence per code
+    """Why an area of the plan's accounts got less than its ration, as a sentence.
+
+    ``no-road-on-map`` gives the distance to the nearest road a truck can reach,
+    ``no-point`` the nearest point, ``no-guard`` names the area whose junta delegate is
+    missing (``sin delegado de Centro en la lista``). ``''`` when the area has no reason.
+    """
+    code = area.reason
+    if code is None:
+        return ""
+    if code == "no-road-on-map":
+        return _(_AREA[code]).format(km=_km(area.road_distance_m))
+    if code == "no-point":
+        point = area.nearest_point_name or area.nearest_point or "?"
+        if (area.point_distance_m or 0.0) < _EDGE_M:
+            return _(_AREA["no-point-edge"]).format(point=point)
+        return _(_AREA[code]).format(point=point, km=_km(area.point_distance_m))
+    if code == "no-guard":
+        return _(_WITH_AREA[code]).format(area=area.missing_delegate or area.name)
+    if code == "partly-no-point":
+        n = max(0.0, area.eligible_households - area.counted_households)
+        return _(
+            "{n} of its households live where no distribution point carries their ration"
+        ).format(n=fmt_int(round(n)))
+    return reason_text(code)

@@ -22,6 +22,7 @@ from shapely.geometry import Point, Polygon
 from logistics.demand import build_points, load_areas, norm_area
 from logistics.i18n import N_, _, fmt_num
 from logistics.model import Scenario, format_hhmm
+from logistics.plan.accounts_check import check_accounts
 from logistics.plan.blockade_zones import ZoneTester, blockade_zones
 from logistics.plan.fair_check import check_fair_zero
 from logistics.plan.model import REASONS, Plan
@@ -534,6 +535,9 @@ def check_plan(  # noqa: PLR0912, PLR0915 - the validator's walk, rule by rule, 
     for pid in listed:
         if pid not in points:
             rep.add(_("unserved point {point} is not a point of the scenario").format(point=pid))
+    # every area's households, ration, delivered, reason and walking access, re-derived
+    for line in check_accounts(plan, sc, net, list(points.values()), delivered, data=data):
+        rep.add(line)
     return rep
 
 

@@ -24,6 +24,7 @@ from logistics.plan import (
     TruckPlan,
     Unserved,
 )
+from logistics.plan.area_rows import area_rows
 from logistics.routing.timed import MARGIN_S, TimedRoads, leg_at
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -327,6 +328,14 @@ def build_plan(  # noqa: PLR0912, PLR0915 - trips, stops and reasons in one forw
         trucks=trucks_out,
         unserved=unserved,
         groups=group_totals,
+        areas=area_rows(
+            sc,
+            problem.points,
+            net,
+            delivered_at,
+            {u.point_id: (u.reason, u.missing) for u in unserved},
+            data=problem.data,
+        ),
         delivered=total,
         demand=sum(p.ration for p in problem.points if p.eligible),
         allocation=sc.allocation,

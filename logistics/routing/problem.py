@@ -60,6 +60,8 @@ class Problem:
     base_mask: np.ndarray | None = None
     #: travel tables per run of periods, for the current table locations (see routing.timed)
     road_cache: dict[object, object] = field(default_factory=dict, repr=False)
+    #: the shared data directory the points were placed from (``None``: the default)
+    data: Path | None = None
 
     @property
     def shift_start_s(self) -> int:
@@ -203,6 +205,7 @@ def build_problem(
         blockades=effects,
         pre_unserved=pre,
         routable=routable,
+        data=data,
         tables=_subset(blk_t, keep),
         periods=periods,
         base_mask=base_mask,

@@ -49,19 +49,73 @@ def trip_rows(plan: Plan) -> list[dict]:
     ]
 
 
-def area_rows(plan: Plan) -> list[dict]:
-    """Cylinders by district / macrodistrict (and the priority sites)."""
-    return [
-        {
-            _("area"): group_label(r["group"]),
-            _("points"): r["points"],
-            _("eligible points"): r["eligible_points"],
-            _("ration"): r["ration"],
-            _("delivered"): r["delivered"],
-            _("served"): fmt_pct(r["served_pct"] / 100),
-        }
-        for r in summary_rows(plan)
-    ]
+def area_rows(plan: Plan, *, level: str = "district") -> list[dict]:
+    """Every district / macrodistrict (``level="zone"``: every La Paz zone) and the
+    priority sites: households, ration, delivered, served share beside walking access
+    (straight line) and why an area got less than its ration."""
+    rows = summary_rows(plan)
+    if not plan.areas:  # a plan from before the accounts: groups with points only
+        return [
+            {
+                _("area"): group_label(r["group"]),
+                _("points"): r["points"],
+                _("eligible points"): r["eligible_points"],
+                _("ration"): r["ration"],
+                _("delivered"): r["delivered"],
+                _("served"): fmt_pct(r["served_pct"] / 100),
+            }
+            for r in rows
+            if level == "district"
+        ]
+    keep = (level, "priority") if level == "district" else (level,)
+    out = []
+    for r in rows:
+        if r["level"] not in keep:
+            continue
+        prio = r["level"] == "priority"
+        out.append(
+            {
+                _("area"): r["zone"] if level == "zone" else group_label(r["group"]),
+                **({_("macrodistrict"): r["group"]} if level == "zone" else {}),
+                _("households"): "" if prio else fmt_int(r["households"]),
+                _("ration"): r["ration"],
+                _("delivered"): r["delivered"],
+                _("served"): fmt_pct(r["served_pct"] / 100),
+                _("within 500 m"): "" if prio else fmt_pct(r["within_500m_pct"] / 100),
+                _("within 1 km"): "" if prio else fmt_pct(r["within_1km_pct"] / 100),
+                _("beyond 2 km"): "" if prio else fmt_int(r["beyond_2km_households"]),
+                _("why not all"): r["why"],
+            }
+        )
+    return out
+
+
+def _show_areas(plan: Plan) -> None:
+    """The district tab: a bar per district, the table of every area, the zones below."""
+    rows = [r for r in summary_rows(plan) if r.get("level", "district") != "zone"]
+    delivered, ration = _("delivered"), _("eligible ration")
+    df = pd.DataFrame(
+        [
+            {_("area"): group_label(r["group"]), delivered: r["delivered"], ration: r["ration"]}
+            for r in rows
+        ]
+    ).set_index(_("area"))
+    st.bar_chart(df, horizontal=True, stack=False, color=["#2ca02c", "#bbbbbb"])
+    st.table(pd.DataFrame(area_rows(plan)), hide_index=True)
+    if plan.areas:
+        st.caption(
+            _(
+                "Households from the 2024 census. Within 500 m / 1 km: the share of the "
+                "households living that close to a point that received gas, in straight "
+                "lines (the map has no footpaths); beyond 2 km: households with no such "
+                "point within 2 km."
+            )
+        )
+        zones = area_rows(plan, level="zone")
+        with st.expander(
+            _("La Paz zones ({n})").format(n=fmt_int(len(zones))), key="results.zones"
+        ):
+            st.dataframe(pd.DataFrame(zones), hide_index=True, width="stretch")
 
 
 def unserved_rows(plan: Plan) -> list[dict]:
@@ -140,16 +194,7 @@ def show_results(rec: dict, current_yaml: str) -> None:
     with tabs[1]:
         st.dataframe(pd.DataFrame(trip_rows(plan)), hide_index=True, width="stretch")
     with tabs[2]:
-        rows = summary_rows(plan)
-        delivered, ration = _("delivered"), _("eligible ration")
-        df = pd.DataFrame(
-            [
-                {_("area"): group_label(r["group"]), delivered: r["delivered"], ration: r["ration"]}
-                for r in rows
-            ]
-        ).set_index(_("area"))
-        st.bar_chart(df, horizontal=True, stack=False, color=["#2ca02c", "#bbbbbb"])
-        st.table(pd.DataFrame(area_rows(plan)), hide_index=True)
+        _show_areas(plan)
     with tabs[3]:
         _show_unserved(plan)
     with tabs[4]:

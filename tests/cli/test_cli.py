@@ -144,7 +144,22 @@ def test_plan_default_scenario_end_to_end(tmp_path):
         assert len(coords) == road_nodes > len(trip.stops) + 2
         assert coords[0] == coords[-1]  # back at the plant
     rows = list(csv.DictReader((out / "summary.csv").open()))
-    assert sum(int(r["delivered"]) for r in rows) == plan.delivered
+    # every district / macrodistrict (then its zones) and the priority sites; whole
+    # cylinders that add up to what the trucks delivered
+    assert sum(int(r["delivered"]) for r in rows if r["level"] != "zone") == plan.delivered
+    districts = [r["group"] for r in rows if r["level"] == "district"]
+    assert len(districts) == 22 and sum(r["level"] == "zone" for r in rows) == 188
+    assert all(z["group"] in districts and z["zone"] for z in rows if z["level"] == "zone")
+    # the CLI summary lists all 14 El Alto districts and 8 La Paz macrodistricts, then each
+    # one left short with its reason in words
+    table, _sep, why = r.stdout.partition("why areas got less than their ration:")
+    for g in districts:
+        assert re.search(rf"│ {re.escape(g.split(' / ')[1])} +│", table), g
+        assert f"  {g}: " in why, g
+    assert "  El Alto / Distrito 7: no road of the loaded map in the area; the nearest" in why
+    assert "  La Paz / Sur: outside the eligible areas" in why
+    assert "every household counted (2024 census): El Alto 246,062 households" in r.stdout
+    assert "La Paz 210,398 households (757,431 people" in r.stdout
 
 
 def test_warm_start_option(tmp_path, net):

@@ -122,10 +122,17 @@ def test_every_trip_sheet_lists_its_stops(small, written):
 
 
 def test_plant_summary_is_one_page(small, written):
+    """The dispatcher's page of trucks and blockades is one page; the accounts of every
+    district and macrodistrict follow on a page of their own."""
     _, plan = small
     out, _ = written
     reader = PdfReader(out / "plant-summary.pdf")
-    assert len(reader.pages) == 1
+    assert len(reader.pages) == 2
+    areas = " ".join(reader.pages[1].extract_text().split())
+    assert "EVERY HOUSEHOLD · districts and macrodistricts" in areas
+    for a in plan.district_areas():
+        assert a.group in areas, a.group
+    assert "no road of the loaded map in the area" in areas  # Distrito 7 and others
     text = " ".join(reader.pages[0].extract_text().split())
     assert f"plan {plan.plan_id()}" in text
     assert "[1] 07:10 · 35" in text  # gate order, departure, load
