@@ -179,20 +179,29 @@ def reference(d: dict[str, Any], low: float, probe_s: float, probes: int) -> dic
     }
 
 
-def price_of_fairness(d: dict[str, Any], shares: list[float]) -> list[dict[str, Any]]:
-    """The construction alone (floors at a common share, then fill): total per share."""
+def price_of_fairness(
+    d: dict[str, Any], shares: list[float], search_s: float = 0.0
+) -> list[dict[str, Any]]:
+    """Floors at a common share, then fill: total per share (construction, then search).
+
+    With ``search_s`` the construction is also searched as ``max-min`` searches it (the
+    floors as hard lower bounds, ``search_s`` seconds) and the plan validated: the
+    trade-off between the lowest share and the total that the search reaches.
+    """
     import numpy as np
 
     from logistics.model import scenario_from_dict
-    from logistics.routing import build_problem, make_drops
+    from logistics.plan import validate_plan
+    from logistics.routing import SolveStats, build_plan, build_problem, make_drops
     from logistics.routing import fairness as fz
     from logistics.routing.drops import trip_slots
     from logistics.routing.fair_pack import Packer
+    from logistics.routing.solver import _route
 
     sc = scenario_from_dict({**d, "allocation": "max-min"})
     pr = build_problem(sc)
     trucks = [t for t in pr.trucks if t.commission is not None]
-    _, cands = make_drops(pr, fine=True)
+    drops, cands = make_drops(pr, fine=True)
     ration = fz.eligible_ration(pr)
     reach, _ = fz.servable_reach(pr, trucks, cands, ration)
     ok = np.asarray(fz.servable(pr, trucks, cands))
@@ -201,14 +210,27 @@ def price_of_fairness(d: dict[str, Any], shares: list[float]) -> list[dict[str, 
     for f in shares:
         want = {g: min(float(reach[g]), f * r) for g, r in ration.items()}
         p = packer.pack(want, ok, sc.plant.stock, fill=True, ration=ration)
-        rows.append(
-            {
-                "f": f,
-                "floors_met": p.feasible,
-                "total": sum(p.got.values()),
-                "min_share": fz.min_share(p.got, ration, reach),
+        row: dict[str, Any] = {
+            "f": f,
+            "floors_met": p.feasible,
+            "total": sum(p.got.values()),
+            "min_share": fz.min_share(p.got, ration, reach),
+        }
+        if search_s > 0:
+            floors = packer.pack(want, ok, sc.plant.stock).got
+            for x in cands:
+                x.weight = 1.0
+            routes, _ = _route(
+                pr, trucks, drops, cands, None, search_s, False, warm=p.routes, floors=floors
+            )
+            stats = SolveStats("solved", 0.0, 0, False, len(drops), len(cands), 0)
+            plan = build_plan(pr, routes=routes, drops=drops, stats=stats)
+            row |= {
+                "searched": plan.delivered,
+                "searched_min_share": plan.fairness()["min_share"],
+                "searched_valid": validate_plan(plan, sc, pr.net).ok,
             }
-        )
+        rows.append(row)
     return rows
 
 
@@ -275,9 +297,19 @@ def main(argv: list[str] | None = None) -> int:
             print(name, json.dumps({k: v for k, v in refs[name].items() if k != "one_drop"}))
             if name.startswith("fleet-bound"):
                 level = next(r["min_share"] for r in after if r["policy"] == "max-min")
-                grid = [0.0, 0.2, 0.3, 0.4, 0.45, 0.5, round(level, 3)]
-                price = price_of_fairness(d, grid)
+                grid = [0.0, 0.3, 0.4, 0.45, 0.5, round(level, 3)]
+                price = price_of_fairness(d, grid, args.limit)
     out = {"rows": rows, "reference": refs, "price": price, "limit_s": args.limit}
+    top = next(
+        (
+            r["delivered"]
+            for r in rows
+            if r["case"].startswith("fleet-bound") and r["policy"] == "max-delivered"
+        ),
+        None,
+    )
+    for p in price:
+        p["max_delivered"] = top
     (RESULTS / f"{args.out}.json").write_text(json.dumps(out, indent=1), encoding="utf-8")
     (RESULTS / f"{args.out}.md").write_text(render(out, args), encoding="utf-8")
     print(f"wrote bench/results/{args.out}.md")
@@ -287,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
 def render(out: dict[str, Any], args: argparse.Namespace) -> str:
     """The markdown report."""
     lines = [
-        "# Fair policies before (73f1116) and after issue 11",
+        "# Fair policies (issue 11; before = commit 73f1116 when run with --old)",
         "",
         f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {platform.machine()}, 2 cores shared "
         "with other engineers' runs; one fresh process per row; "
@@ -341,16 +373,25 @@ def render(out: dict[str, Any], args: argparse.Namespace) -> str:
         ]
     if out["price"]:
         lines += [
-            "## The price of a higher lowest share (fleet-bound, construction only)",
+            "## The price of a higher lowest share (fleet-bound)",
             "",
-            "Every district's floor at the common share, then the trucks' remaining hours to "
-            "the nearest drops; no search (the policies' plans add the search on top).",
+            "Every district's floor at the common share (to the nearest drop), then the "
+            "trucks' remaining hours to the nearest drops (construction); then the search "
+            f"from it with the floors as hard lower bounds ({args.limit:g} s), validated. "
+            "The last row is the lowest share `max-min` reaches. At 0 % the validator "
+            "rejects the plan: under a fair policy a district at 0 % with a free truck is "
+            "refused (`fair_check`).",
             "",
-            "| common share | floors met | delivered | lowest share |",
-            "|---|---|---|---|",
+            "| common share | floors met | construction | lowest | searched | vs max-delivered "
+            "| lowest | valid |",
+            "|---|---|---|---|---|---|---|---|",
             *[
                 f"| {100 * p['f']:.1f} % | {'yes' if p['floors_met'] else 'no'} | "
-                f"{p['total']:,} | {100 * p['min_share']:.1f} % |"
+                f"{p['total']:,} | {100 * p['min_share']:.1f} % | "
+                f"{p.get('searched', 0):,} | "
+                f"{100 * p.get('searched', 0) / (p.get('max_delivered') or math.nan):.1f} % | "
+                f"{100 * p.get('searched_min_share', 0):.1f} % | "
+                f"{'yes' if p.get('searched_valid') else '**no**'} |"
                 for p in out["price"]
             ],
             "",

@@ -56,7 +56,7 @@ from logistics.routing.search import (
     search_parameters,
     to_nodes,
 )
-from logistics.routing.timed import TimedRoads, expand_drops, node_travel
+from logistics.routing.timed import TimedRoads, expand_drops, node_travel, warm_on_copies
 
 #: Share of a solve's time limit the greedy warm start may take (on 2,000 points it would
 #: take more than a 10 s limit; it stops with what it has, which is still feasible).
@@ -327,6 +327,34 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
             if members and sum(q for _, q in members) > cap:
                 solver.Add(solver.Sum([routing.ActiveVar(i) * q for i, q in members]) <= cap)
 
+    warm_nodes: list[list[int]] | None = None
+    if warm is not None and timed.copied:
+        # The fair construction packs the candidates on the whole-shift roads; here the
+        # drops of sensitive points are copied per period: put each on the copy the
+        # truck reaches it in, and keep the floors the mapped start meets.
+        end_s = [
+            min(problem.shift_end_s, st.time_s + max(0, work_s - st.worked_s)) for st in starts
+        ]
+        warm_nodes = warm_on_copies(
+            to_nodes(warm, trucks, offered_drops, max_trips),
+            timed,
+            1 + n_reload,
+            [tm_by_factor[t.speed_factor] for t in trucks],
+            start_nodes,
+            [st.time_s for st in starts],
+            end_s,
+        )
+        if floors:
+            kept: dict[str, int] = {}
+            for nodes in warm_nodes:
+                for kept_drop in (cands[n - 1 - n_reload] for n in nodes if n > n_reload):
+                    if not kept_drop.priority:
+                        g = kept_drop.group
+                        kept[g] = kept.get(g, 0) + kept_drop.cylinders
+            floors = {g: min(low, kept.get(g, 0)) for g, low in floors.items()}
+    elif warm is not None:
+        warm_nodes = to_nodes(warm, trucks, cands, max_trips)
+
     if floors:
         solver = routing.solver()
         for g, low in floors.items():
@@ -364,31 +392,23 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
     )
     start_from = None if floors else routes_to_assignment(routing, manager, initial)
     start_used = "greedy" if start_from is not None else "ortools"
-    if warm is not None and timed.copied:
-        # the fair construction packs the uncopied drops; with blockade windows the drops
-        # are copied per period, so this model cannot take it: solve without floors
-        left = max(0.2, limit - (time.monotonic() - t0))
-        return _route(
-            problem,
-            trucks,
-            drops,
-            offered_drops,
-            caps,
-            left,
-            log,
-            starts,
-            stock,
-            deadline=deadline,
-            home=home,
-            move_cost_s=move_cost_s,
-        )
-    if warm is not None:  # the fair policies' construction
-        warm_nodes = to_nodes(warm, trucks, cands, max_trips)
+    if warm_nodes is not None:  # the fair policies' construction
         again = routes_to_assignment(routing, manager, warm_nodes)
         if again is None and floors:  # rejected (it should not be): no floors then
             left = max(0.2, limit - (time.monotonic() - t0))
             return _route(
-                problem, trucks, drops, cands, caps, left, log, starts, stock, deadline=deadline
+                problem,
+                trucks,
+                drops,
+                offered_drops,
+                caps,
+                left,
+                log,
+                starts,
+                stock,
+                deadline=deadline,
+                home=home,
+                move_cost_s=move_cost_s,
             )
         # the better of the two starts
         if again is not None and (
@@ -397,7 +417,7 @@ def _route(  # noqa: PLR0912, PLR0915, PLR0917 - one OR-Tools model, built in or
             start_from, start_used = again, "fair"
     pyvrp_cut = False  # PyVRP stopped by the clock, not its iteration budget
     if settings.warm_start == "pyvrp" and all(st.loc == 0 and st.worked_s == 0 for st in starts):
-        if warm is not None:  # the policy's own selection (it keeps to stock and caps)
+        if warm_nodes is not None:  # the policy's own selection (it keeps to stock and caps)
             offered = sorted(n - 1 - n_reload for r in warm_nodes for n in r if n > n_reload)
         elif total <= stock and caps is None and not timed.copied:
             offered = list(range(len(cands)))  # no stock or cap to keep: PyVRP may take all

@@ -304,3 +304,53 @@ def _delays_met(roads: TimedRoads, edges: list[int], depart_s: float, speed: flo
             if w is None or w.start_min * 60 <= t <= w.end_min * 60:
                 delay += permits[b].blockade.delay_minutes * 60
     return delay
+
+
+def warm_on_copies(  # noqa: PLR0917 - the model's timing, as _route built it
+    base_routes: list[list[int]],
+    timed: TimedDrops,
+    first_drop: int,
+    tm: list[np.ndarray],
+    start_nodes: list[int],
+    start_s: list[int],
+    end_s: list[int],
+) -> list[list[int]]:
+    """Node routes over the candidates (a warm start) to routes over their period copies.
+
+    ``base_routes`` numbers drop ``k`` of the candidates ``first_drop + k`` (reloads and
+    the plant below ``first_drop``). Each truck's route is walked with the model's own
+    transit times (``tm``, per truck: travel, hand-over and loading, by node) and waiting:
+    every drop goes to its first copy whose window the truck can still meet and from
+    which it can be back at the plant by ``end_s`` (its shift end and working span). A
+    warm start packed on the whole-shift roads (every blockade of the shift standing)
+    fits: each copy's roads are no slower, so only a window edge can drop a stop, and a
+    dropped stop is left out (the caller lowers the floors to what is kept).
+    """
+    copies: dict[int, list[int]] = {}
+    for k, b in enumerate(timed.base):
+        copies.setdefault(b, []).append(k)
+    out: list[list[int]] = []
+    for v, route in enumerate(base_routes):
+        m = tm[v]
+        here, t = start_nodes[v], start_s[v]
+        placed: list[int] = []
+        for n in route:
+            if n < first_drop:  # the plant (a reload)
+                t, here = t + int(m[here, n]), n
+                placed.append(n)
+                continue
+            for k in copies.get(n - first_drop, []):
+                node = first_drop + k
+                at = t + int(m[here, node])
+                win = timed.windows[k]
+                if win is not None:
+                    if at > win[1]:
+                        continue
+                    at = max(at, win[0])
+                if at + int(m[node, 0]) > end_s[v]:
+                    continue
+                placed.append(node)
+                here, t = node, at
+                break
+        out.append(placed)
+    return out
