@@ -189,6 +189,10 @@ class PlanStore:
         InputError
             Not a valid scenario.
         """
+        with self._session() as s:
+            return self._scenario_row(s, yaml_text, author)
+
+    def _scenario_row(self, s: Session, yaml_text: str, author: str) -> int:
         sc = scenario_from_text(yaml_text, where="scenario")
         sha = yaml_sha256(yaml_text)
         row = {
@@ -199,11 +203,9 @@ class PlanStore:
             "created_at": _now(),
             "author": one_line(author, 200),
         }
-        with self._session() as s:
-            s.execute(self._insert(ScenarioVersion).values(**row).on_conflict_do_nothing())
-            return int(
-                s.scalars(select(ScenarioVersion.id).where(ScenarioVersion.sha256 == sha)).one()
-            )
+        s.execute(self._insert(ScenarioVersion).values(**row).on_conflict_do_nothing())
+        found = select(ScenarioVersion.id).where(ScenarioVersion.sha256 == sha)
+        return int(s.scalars(found).one())
 
     def scenario_yaml(self, version: int) -> str:
         """The YAML text of a scenario version."""
@@ -242,10 +244,9 @@ class PlanStore:
             msg = _("plan is larger than {limit} bytes").format(limit=fmt_int(MAX_PLAN_BYTES))
             raise InputError("plan", msg)
         label = clean_name(plan.scenario if name is None else name)
-        version = self.save_scenario(yaml_text, author=author)
+        scenario_from_text(yaml_text, where="scenario")  # before a transaction starts
         row = SavedPlan(
             plan_id=plan.plan_id(),
-            scenario_version=version,
             name=label,
             created_at=_now(),
             author=one_line(author, 200),
@@ -255,6 +256,7 @@ class PlanStore:
             plan_json=text,
         )
         with self._session() as s:
+            row.scenario_version = self._scenario_row(s, yaml_text, author)
             s.add(row)
             s.flush()
             number = row.id
