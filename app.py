@@ -12,7 +12,10 @@ makes (:func:`~logistics.routing.build_problem`, :func:`~logistics.routing.solve
 State: everything a user edits lives in ``st.session_state`` (one per browser session), so
 two people planning at once never see each other's edits. The road network and the built
 problems are cached read-only with ``st.cache_resource``, keyed by the map and by the
-scenario's YAML text; nothing cached is ever mutated.
+scenario's YAML text; nothing cached is ever mutated. Each session is a desk (``?desk=``
+in the URL): its work is also written as a draft in the ledger's database after each
+action and read back after a reload; saved plans are shared by every desk
+(:mod:`logistics.ui.desk`, :mod:`logistics.ui.library`).
 
 Language: Spanish unless the session's switch (sidebar, "Idioma · Language") says
 otherwise; it is set at the start of every run of this script (:func:`i18n.set_language`)
@@ -29,11 +32,13 @@ from logistics import i18n
 from logistics.i18n import _, fmt_int
 from logistics.ui.actions import resolve_scenario, run_plan
 from logistics.ui.compare import show_compare
+from logistics.ui.desk import init_desk, keep_draft, show_desk_status
 from logistics.ui.downloads import show_downloads
+from logistics.ui.library import show_library
 from logistics.ui.map_panel import blockade_panel, draw_map, pick_panel, reach_panel
 from logistics.ui.results import show_results
 from logistics.ui.sidebar import sidebar_edits, sidebar_scenario
-from logistics.ui.state import cached_areas, init_state, scenario_label
+from logistics.ui.state import cached_areas, scenario_label
 
 
 def _headline(sc, problem) -> None:
@@ -68,7 +73,7 @@ def _headline(sc, problem) -> None:
 
 def main() -> None:
     ss = st.session_state
-    init_state()
+    init_desk()  # this desk's work comes back after a reload (the desk id is in the URL)
     i18n.set_language(ss["w.lang"])
     st.set_page_config(page_title=_("Senkata gas planner"), layout="wide", page_icon=":fuelpump:")
     with st.spinner(_("Loading the road map and placing the points...")):
@@ -77,6 +82,7 @@ def main() -> None:
     cand = sidebar_edits(slots, area_names)
 
     st.title(_("Senkata gas supply planner"))
+    show_desk_status()
     msg_slot = st.empty()
     with st.spinner(_("Loading the road map and placing the points...")):
         sc, text, problem, edit_error = resolve_scenario(cand, slots)
@@ -108,6 +114,7 @@ def main() -> None:
         if trace:
             with st.expander(_("Details")):
                 st.code(trace)
+    keep_draft()  # after every action: the edits and plans survive a reload
     rec = ss.plans[-1] if ss.plans else None
 
     left, right = st.columns([3, 1.35])
@@ -124,6 +131,7 @@ def main() -> None:
     else:
         st.info(_("Press **Plan** to plan the shift."))
     show_compare()
+    show_library(rec is not None)
     show_downloads(rec, sc, text)
 
 

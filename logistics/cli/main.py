@@ -27,6 +27,7 @@ def _register_commands() -> None:
     from logistics.cli.batch import BATCH_HELP, SWEEP_HELP, batch, sweep
     from logistics.cli.ledger import ledger_app
     from logistics.cli.plan import PLAN_HELP, VALIDATE_HELP, plan, validate
+    from logistics.cli.plans import plans_app
     from logistics.cli.replan import REPLAN_HELP, replan
     from logistics.cli.sheets import sheets
 
@@ -34,6 +35,7 @@ def _register_commands() -> None:
     app.command(help=VALIDATE_HELP)(validate)
     app.command(help=REPLAN_HELP)(replan)
     app.command("sheets")(sheets)
+    app.add_typer(plans_app, name="plans")
     app.add_typer(ledger_app, name="ledger")
     app.command("batch", help=BATCH_HELP)(batch)
     app.command("sweep", help=SWEEP_HELP)(sweep)

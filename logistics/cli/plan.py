@@ -8,8 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
-from logistics.cli.common import DataDir, console, err_console
+from logistics.cli.common import By, DataDir, Db, console, err_console
 from logistics.cli.common import user_errors as _user_errors
+from logistics.cli.plans import Create, Name, Save
 from logistics.i18n import N_, _, fmt_int, ngettext
 from logistics.model import InputError
 
@@ -114,13 +115,42 @@ def plan(
         ),
     ] = None,
     data: DataDir = None,
+    save: Save = False,
+    name: Name = None,
+    db: Db = None,
+    create: Create = False,
+    by: By = None,
 ) -> None:
     """Plan one shift and write the plan, its routes and a summary into --out."""
+    from logistics.cli.plans import open_store
+
+    if not save and (name is not None or db is not None or create):
+        raise InputError("--save", _("--name, --db and --create need --save"))
+    # a --db typo is caught before the search, not after it
+    store = open_store(db, create=create) if save else None
+    try:
+        _plan_and_write(scenario, out, data, store, name, by,
+                        (time_limit, seed, allocation, warm_start))  # fmt: skip
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _plan_and_write(
+    scenario: Path,
+    out: Path,
+    data: Path | None,
+    store: Any,
+    name: str | None,
+    by: str | None,
+    options: tuple[float | None, int | None, str | None, str | None],
+) -> None:
+    from logistics.cli.plans import save_plan
     from logistics.ops import print_summary, write_outputs
     from logistics.plan import validate_plan
     from logistics.routing import solve
 
-    sc, problem = _load(scenario, data, time_limit, seed, allocation, warm_start)
+    sc, problem = _load(scenario, data, *options)
     limit = sc.solver.time_limit_s
     with console.status(
         _("planning the routes (up to {seconds} s)...").format(seconds=f"{limit:g}")
@@ -135,6 +165,8 @@ def plan(
         raise typer.Exit(1)
     files = write_outputs(result, problem.net, out)
     console.print(_("wrote {files}").format(files=", ".join(str(f) for f in files)), markup=False)
+    if store is not None:
+        save_plan(store, result, sc, scenario, name=name, by=by)
 
 
 @_user_errors

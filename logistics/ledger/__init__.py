@@ -4,12 +4,14 @@
 check); ``store`` is the append-only, hash-chained store (SQLAlchemy; SQLite or PostgreSQL;
 schema by the Alembic ``migrations``) and the commands that write to it; ``reconcile``
 compares what was loaded with what the guards signed, per truck, district and shift, and
-flags the gaps.
+flags the gaps. ``plans`` keeps the plan library (scenario versions, plans) and the
+desks' drafts in the same database.
 """
 
 from __future__ import annotations
 
 from logistics.ledger.health import DamagedLedgerError
+from logistics.ledger.plans import PlanRecord, PlanStore
 from logistics.ledger.reconcile import (
     FLAG_KINDS,
     REPORT_COLUMNS,
@@ -57,6 +59,8 @@ __all__ = [
     "Entry",
     "Flag",
     "Ledger",
+    "PlanRecord",
+    "PlanStore",
     "Reconciliation",
     "StopOutcome",
     "Totals",

@@ -75,8 +75,14 @@ def test_schema_comes_from_the_migrations(db_url):
     from logistics.ledger import Base
 
     with Ledger(db_url, create=True) as ledger, ledger.engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0001"
-        assert set(inspect(conn).get_table_names()) == {"alembic_version", "entries"}
+        assert MigrationContext.configure(conn).get_current_revision() == "0002"
+        assert set(inspect(conn).get_table_names()) == {
+            "alembic_version",
+            "entries",
+            "scenario_versions",
+            "plans",
+            "drafts",
+        }
         # the ORM model and the migrated schema agree (no autogenerate diff)
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
     Ledger(db_url).close()  # opening again is a no-op upgrade

@@ -10,6 +10,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import text
 
+from logistics.ledger import plans as _plans  # noqa: F401 - its tables are in Base too
 from logistics.ledger.store import Base
 
 config = context.config
