@@ -479,7 +479,7 @@ def _symbol_pixels(png: bytes, box, view, lon: float, lat: float) -> dict[str, i
     from PIL import Image
 
     img = Image.open(io.BytesIO(png)).convert("RGB")
-    x, y = _pixel(view, {**box, "x": 0, "y": 0}, lon, lat)
+    x, y = _pixel(view, box, lon, lat)  # the screenshot is the viewport
     crop = img.crop((int(x) - 12, int(y) - 12, int(x) + 12, int(y) + 12))
     px = list(crop.getdata())
     return {
@@ -519,7 +519,11 @@ def test_phone_shows_plan_and_the_whole_map_without_scrolling(server, tmp_path):
             plan.wait_for()
             chart = page.locator('[data-testid="stDeckGlJsonChart"]').first
             chart.locator("canvas").first.wait_for(state="attached")
-            page.get_by_text("Turno y escenario").wait_for()  # the sidebar's button, in words
+            # the sidebar's button says what it opens (CSS text after its "»" icon)
+            words = page.locator('[data-testid="stExpandSidebarButton"]').evaluate(
+                "el => getComputedStyle(el, '::after').content"
+            )
+            assert words == '"Turno y escenario"'
             _frames(page)
             assert _inside(plan.bounding_box(), w, h), plan.bounding_box()
             assert _inside(chart.bounding_box(), w, h), chart.bounding_box()
