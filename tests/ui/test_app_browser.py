@@ -268,17 +268,17 @@ def _plan_and_wait(page, n_plans: int) -> None:
 
 
 def _download_plan(page) -> Plan:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import Error as PlaywrightError
 
     button = page.get_by_role("button", name="plan.json")
-    for attempt in range(2):  # a click during a rerun of a busy page may be lost
-        button.scroll_into_view_if_needed()
-        try:
+    for attempt in range(3):  # a click during a rerun of a busy page may be lost, or the
+        try:  # button replaced by the rerun while it is scrolled to (a timeout is an Error)
+            button.scroll_into_view_if_needed()
             with page.expect_download(timeout=60_000) as info:
                 button.click()
             break
-        except PlaywrightTimeout:
-            if attempt:
+        except PlaywrightError:
+            if attempt == 2:
                 raise
     path = info.value.path()
     return Plan.model_validate_json(Path(path).read_text(encoding="utf-8"))
