@@ -36,6 +36,7 @@ from logistics.ui.desk import init_desk, keep_draft, show_desk_status
 from logistics.ui.downloads import show_downloads
 from logistics.ui.library import show_library
 from logistics.ui.map_panel import blockade_panel, draw_map, pick_panel, reach_panel
+from logistics.ui.phone import HEADLINE_KEY, MAP_KEY, use_phone_layout
 from logistics.ui.results import show_results
 from logistics.ui.sidebar import sidebar_edits, sidebar_scenario
 from logistics.ui.state import cached_areas, scenario_label
@@ -76,6 +77,7 @@ def main() -> None:
     init_desk()  # this desk's work comes back after a reload (the desk id is in the URL)
     i18n.set_language(ss["w.lang"])
     st.set_page_config(page_title=_("Senkata gas planner"), layout="wide", page_icon=":fuelpump:")
+    use_phone_layout()
     with st.spinner(_("Loading the road map and placing the points...")):
         _shapes, area_names = cached_areas()
     slots = sidebar_scenario()
@@ -92,8 +94,9 @@ def main() -> None:
                 "Last edit not applied: {error}. The map and plans use the last valid scenario."
             ).format(error=edit_error)
         )
-    st.caption(f"{sc.name} ({scenario_label()})")
-    _headline(sc, problem)
+    with st.container(key=HEADLINE_KEY):  # below the map on a phone (ui/phone.py)
+        st.caption(f"{sc.name} ({scenario_label()})")
+        _headline(sc, problem)
 
     b1, b2 = st.columns([1, 5])
     go = b1.button(_("Plan"), type="primary", key="plan", width="stretch")
@@ -117,14 +120,15 @@ def main() -> None:
     keep_draft()  # after every action: the edits and plans survive a reload
     rec = ss.plans[-1] if ss.plans else None
 
-    left, right = st.columns([3, 1.35])
-    with left:
-        event = draw_map(problem, sc, rec)
-    with right:
-        pick_panel(event, problem)
-        blk_msg = st.empty()
-        blockade_panel(problem, blk_msg)
-        reach_panel(problem, text)
+    with st.container(key=MAP_KEY):
+        left, right = st.columns([3, 1.35])
+        with left:
+            event = draw_map(problem, sc, rec)
+        with right:
+            pick_panel(event, problem)
+            blk_msg = st.empty()
+            blockade_panel(problem, blk_msg)
+            reach_panel(problem, text)
 
     if rec is not None:
         show_results(rec, text)

@@ -46,6 +46,7 @@ from logistics.ui.state import (
 @in_session_language
 def on_pick_file() -> None:
     ss = st.session_state
+    new_action()
     name = Path(str(ss["w.file"])).name  # a file of scenarios/, never a path
     try:
         data = read_bytes(
@@ -62,6 +63,7 @@ def on_pick_file() -> None:
 @in_session_language
 def on_reset() -> None:
     ss = st.session_state
+    new_action()
     load_into_state(scenario_from_dict(ss.origin), ss.sc_label, uploaded=ss.sc_uploaded)
 
 
@@ -71,6 +73,18 @@ def on_language() -> None:
     rebase_editors()
 
 
+def new_action() -> None:
+    """An action starts: the banners of earlier actions go (a blockade added, a plan that
+    failed, an upload refused, what the last edit cut off), and the map gets a new key so
+    its old selection, which dims everything else, is dropped."""
+    ss = st.session_state
+    ss.blockade_msg = None
+    ss.plan_error = None
+    ss.upload_error = None
+    ss.cut_delta = None
+    ss.map_gen = ss.get("map_gen", 0) + 1
+
+
 def try_blockades(new: list[dict], done: tuple[str, dict[str, Any]]) -> None:
     """Apply a new blockade list if the scenario still builds; else say why, change nothing.
 
@@ -78,6 +92,7 @@ def try_blockades(new: list[dict], done: tuple[str, dict[str, Any]]) -> None:
     page's language when shown, so a language switch rewrites it too).
     """
     ss = st.session_state
+    new_action()
     cand = scenario_from_text(ss.sc_yaml).model_dump(mode="json", exclude_none=True)
     cand["blockades"] = new
     try:
@@ -164,6 +179,7 @@ def lift_blockade(bid: str) -> None:
 @in_session_language
 def set_excluded(name: str, excluded: bool) -> None:
     ss = st.session_state
+    new_action()
     cur = [n for n in ss["w.excluded"] if n != name]
     ss["w.excluded"] = [*cur, name] if excluded else cur
 
@@ -205,6 +221,7 @@ def _solve_job(problem: Problem, sc: Scenario, box: dict) -> None:
 def run_plan(problem: Problem, sc: Scenario, text: str) -> None:
     """Solve in a background thread while the page shows progress every half second."""
     ss = st.session_state
+    new_action()
     limit = sc.solver.time_limit_s
     box: dict[str, Any] = {}
     # the worker speaks the page's language (its notes, its errors)

@@ -8,7 +8,7 @@ import streamlit as st
 from logistics.i18n import _, fmt_int, in_this_language
 from logistics.ops import change_name, diff_plans
 from logistics.plan import reason_text
-from logistics.ui import deck, map_base, map_plan, style
+from logistics.ui import deck, map_base, map_blockade, map_plan, style
 from logistics.ui.actions import plan_label
 from logistics.ui.state import cached_network, cached_problem, cached_roads
 
@@ -115,6 +115,7 @@ def show_compare() -> None:
                 hide_index=True,
             )
     net = cached_network(b["map"])
+    problem_b = cached_problem(b["yaml"], b["map"])
     layers = [
         map_base.roads_layer(cached_roads(b["map"])),
         map_plan.pairs_layer(
@@ -125,9 +126,10 @@ def show_compare() -> None:
             "only-b",
             map_plan.pair_paths(net, d.roads_only_b, style.ONLY_B_COLOUR, _("only in plan B")),
         ),
-        *map_plan.blockade_layers(cached_problem(b["yaml"], b["map"])),
+        *map_blockade.blockade_layers(problem_b),
     ]
-    chart = deck.make_deck(layers, deck.view_for(net), basemap=ss["w.basemap"])
+    view = map_plan.initial_view(problem_b, b["plan"])
+    chart = deck.make_deck(layers, view, basemap=ss["w.basemap"])
     st.pydeck_chart(chart, height=420, key="compare-map")
     st.caption(
         _("Roads driven only in plan A (red) and only in plan B (green); blockades of plan B.")

@@ -33,15 +33,49 @@ class CompactDeck(pdk.Deck):
         return json.dumps(spec, separators=(",", ":"))
 
 
-def view_for(net: RoadNetwork, *, width_px: int = 700, height_px: int = 640) -> pdk.ViewState:
-    """A view that fits the whole map in a ``width_px`` x ``height_px`` chart."""
-    w, s, e, n = net.bounds()
+#: The box (px) every first view is fitted to: a phone's map (390 px wide, half of an
+#: 844 px screen; ui/phone.py). The page cannot know the browser's size before it draws,
+#: so a view that fits a phone fits a desktop's larger map too, with room around it.
+FIT_WIDTH_PX = 350
+FIT_HEIGHT_PX = 400
+
+
+def fit_view(
+    coords: Iterable[Sequence[float]],
+    *,
+    width_px: int = FIT_WIDTH_PX,
+    height_px: int = FIT_HEIGHT_PX,
+    max_zoom: float = 15.0,
+) -> pdk.ViewState:
+    """A view centred on ``[lon, lat]`` pairs that shows all of them in the box.
+
+    Parameters
+    ----------
+    coords
+        The places that must be in view (at least one).
+    width_px, height_px
+        The chart's size the view must fit.
+    max_zoom
+        Closest zoom, so a single place is not shown at street-corner scale.
+    """
+    arr = np.asarray([(float(c[0]), float(c[1])) for c in coords], dtype=float)
+    w, s = arr.min(axis=0)
+    e, n = arr.max(axis=0)
     lat = (s + n) / 2
     # Web Mercator: the world is 512 px wide at zoom 0; latitude spans stretch by 1/cos.
     dlon = max(e - w, 1e-6)
     dlat = max(n - s, 1e-6) / max(math.cos(math.radians(lat)), 0.1)
     zoom = math.log2(min(width_px * 360 / (512 * dlon), height_px * 360 / (512 * dlat)))
-    return pdk.ViewState(longitude=(w + e) / 2, latitude=lat, zoom=round(zoom - 0.1, 2), pitch=0)
+    zoom = min(zoom - 0.1, max_zoom)  # a little margin round the edges
+    return pdk.ViewState(
+        longitude=round((w + e) / 2, 6), latitude=round(lat, 6), zoom=round(zoom, 2), pitch=0
+    )
+
+
+def view_for(net: RoadNetwork, *, width_px: int = 700, height_px: int = 640) -> pdk.ViewState:
+    """A view that fits the whole map in a ``width_px`` x ``height_px`` chart."""
+    w, s, e, n = net.bounds()
+    return fit_view([(w, s), (e, n)], width_px=width_px, height_px=height_px, max_zoom=22)
 
 
 def make_deck(
@@ -85,6 +119,9 @@ class MapPick:
     way: int | None = None
     blockade_id: str | None = None
     point_id: str | None = None
+    #: what the place is called (a road's name, "unnamed road near ..."), for the headline
+    #: of the pick panel and a new blockade's name
+    name: str | None = None
 
 
 _PICK_KIND = {
@@ -114,15 +151,23 @@ def pick_from_selection(selection: Mapping[str, Any] | None) -> MapPick | None:
         o = objs[0]
         kind = _PICK_KIND[layer]
         lon, lat = o.get("lon"), o.get("lat")
+        path = o.get("path")
+        if lon is None and isinstance(path, list) and path:  # road pieces: the middle vertex
+            lon, lat = path[len(path) // 2][:2]
         lon = float(lon) if lon is not None else None
         lat = float(lat) if lat is not None else None
         if kind == "road":
             way = int(o.get("way", -1))
-            return MapPick(kind, str(o.get("tip", "road")), lon, lat, way=way if way >= 0 else None)
+            name = str(o["name"]) if o.get("name") else None
+            way_id = way if way >= 0 else None
+            return MapPick(kind, str(o.get("tip", "road")), lon, lat, way=way_id, name=name)
         if kind == "blockade":
             return MapPick(kind, str(o.get("tip", "")), lon, lat, blockade_id=str(o.get("id")))
         if kind == "point":
-            return MapPick(kind, str(o.get("tip", "")), lon, lat, point_id=str(o.get("id")))
+            name = str(o["name"]) if o.get("name") else None
+            return MapPick(
+                kind, str(o.get("tip", "")), lon, lat, point_id=str(o.get("id")), name=name
+            )
         return MapPick(kind, str(o.get("tip", "")), lon, lat)
     return None
 

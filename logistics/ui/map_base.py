@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pydeck as pdk
 import shapely
+from scipy.spatial import cKDTree
 
 from logistics.demand import norm_area
 from logistics.i18n import _, fmt_int
@@ -79,22 +80,68 @@ def _chains(pairs: Sequence[tuple[int, int]]) -> list[list[int]]:
     return out
 
 
+#: An unnamed road is called after the nearest named road within this distance (m).
+NEAR_NAMED_M = 400.0
+
+
+def _nearest_named(net: RoadNetwork) -> tuple[cKDTree | None, list[str]]:
+    """A tree over the middles of named OSM road edges, and their names."""
+    named = [e for e in np.flatnonzero(net.edge_kind == KIND_ROAD).tolist() if net.edge_name[e]]
+    if not named:
+        return None, []
+    u, v = net.edge_u[named], net.edge_v[named]
+    mid = np.column_stack([(net.x[u] + net.x[v]) / 2, (net.y[u] + net.y[v]) / 2])
+    return cKDTree(mid), [net.edge_name[e] for e in named]
+
+
+def _area_finder(areas: Sequence[Mapping[str, Any]] | None) -> Any:
+    """``(lon, lat) -> area label or None`` over :func:`area_shapes` rows."""
+    if not areas:
+        return lambda lon, lat: None
+    polys = [shapely.Polygon(a["polygon"]) for a in areas]
+    labels = [
+        f"{a['municipality']} / {a['name']}" if a.get("municipality") else str(a["name"])
+        for a in areas
+    ]
+    tree = shapely.STRtree(polys)
+
+    def find(lon: float, lat: float) -> str | None:
+        hits = tree.query(shapely.Point(lon, lat), predicate="within")
+        return labels[int(min(hits))] if len(hits) else None
+
+    return find
+
+
 def road_chunks(
-    net: RoadNetwork, kinds: Iterable[int] = (KIND_ROAD,), *, max_segments: int = 8
+    net: RoadNetwork,
+    kinds: Iterable[int] = (KIND_ROAD,),
+    *,
+    max_segments: int = 8,
+    areas: Sequence[Mapping[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Road geometry as short pickable polylines, one OSM way piece each.
 
     Each undirected edge is drawn once; a way's edges are chained into polylines and cut
     into pieces of at most ``max_segments`` segments, so clicking a road gives a place
-    (the piece's middle node) precise enough to put a blockade on.
+    (the piece's middle node) precise enough to put a blockade on. A piece of a way with
+    no name in OSM is called after the nearest named road ("near" it within
+    :data:`NEAR_NAMED_M`, else how far from it), so a person reads a place, never a bare
+    OSM id.
+
+    Parameters
+    ----------
+    areas
+        :func:`area_shapes` rows: each piece's tooltip then says the area it lies in.
 
     Returns
     -------
     list of dict
         ``path`` ([lon, lat] pairs, simplified for drawing), ``way`` (OSM way id, -1 for
-        assumed links), ``lon``/``lat`` (the piece's middle node, where a blockade goes) and
-        ``tip`` (tooltip: name, kind, length, in the current language; the OSM way id stays
-        in ``way``, off the words people read).
+        assumed links), ``lon``/``lat`` (the middle vertex of ``path``, a road node: where
+        a blockade goes),
+        ``name`` (the road's name, or "unnamed road near ...") and ``tip`` (tooltip: name,
+        kind, length, area, in the current language; the OSM way id stays in ``way``, off
+        the words people read).
     """
     want = np.isin(net.edge_kind, np.asarray(list(kinds)))
     by_way: dict[tuple[int, int], set[tuple[int, int]]] = defaultdict(set)
@@ -103,29 +150,46 @@ def road_chunks(
         u, v = int(net.edge_u[e]), int(net.edge_v[e])
         key = (int(net.edge_way[e]), int(net.edge_kind[e]))
         by_way[key].add((min(u, v), max(u, v)))
-        names.setdefault(key, net.edge_name[e] or _("unnamed road"))
+        names.setdefault(key, net.edge_name[e])
+    tree, tree_names = _nearest_named(net)
+    area_at = _area_finder(areas)
     out: list[dict[str, Any]] = []
     for (way, kind), pairs in sorted(by_way.items()):
         for chain in _chains(sorted(pairs)):
             for s in range(0, len(chain) - 1, max_segments):
                 piece = chain[s : s + max_segments + 1]
-                mid = piece[len(piece) // 2]
                 xs, ys = net.x[piece], net.y[piece]
                 length = float(np.hypot(np.diff(xs), np.diff(ys)).sum())
                 name = names[(way, kind)]
+                if not name:
+                    dist, k = (np.inf, 0) if tree is None else tree.query([xs.mean(), ys.mean()])
+                    if tree is None:
+                        name = _("unnamed road")
+                    elif dist <= NEAR_NAMED_M:
+                        name = _("unnamed road near {road}").format(road=tree_names[int(k)])
+                    else:
+                        name = _("unnamed road ({metres} m from {road})").format(
+                            metres=fmt_int(round(dist, -1)), road=tree_names[int(k)]
+                        )
                 if kind == KIND_ROAD:
                     tip = _("{name}, {metres} m").format(name=name, metres=fmt_int(length))
                 else:
                     tip = _("{name} (ASSUMED {kind}, not in OSM), {metres} m").format(
                         name=name, kind=_(KIND_NAMES.get(kind, "road")), metres=fmt_int(length)
                     )
+                path = simplify_path([[net.lon[n], net.lat[n]] for n in piece])
+                # the place a click offers: the drawn path's middle vertex (a road node),
+                # so the browser reads it from the path and needs no lon/lat of its own
+                lon, lat = path[len(path) // 2]
+                area = area_at(lon, lat)
                 out.append(
                     {
-                        "path": simplify_path([[net.lon[n], net.lat[n]] for n in piece]),
+                        "path": path,
                         "way": way,
-                        "lon": _r(net.lon[mid]),
-                        "lat": _r(net.lat[mid]),
-                        "tip": tip,
+                        "lon": lon,
+                        "lat": lat,
+                        "name": name,
+                        "tip": f"{tip} · {area}" if area else tip,
                     }
                 )
     return out
@@ -139,11 +203,15 @@ def assumed_chunks(net: RoadNetwork) -> tuple[list[dict[str, Any]], list[dict[st
 
 
 def roads_layer(chunks: list[dict[str, Any]]) -> pdk.Layer:
-    """Grey, pickable road pieces (click one to put a blockade on it)."""
+    """Grey, pickable road pieces (click one to put a blockade on it).
+
+    ``lon``/``lat`` stay on the server: a pick reads the path's middle vertex instead
+    (:func:`~logistics.ui.deck.pick_from_selection`), a smaller page.
+    """
     return pdk.Layer(
         "PathLayer",
         id="roads",
-        data=chunks,
+        data=[{k: c[k] for k in ("path", "way", "name", "tip")} for c in chunks],
         get_path="path",
         get_color=ROAD_COLOUR,
         get_width=12,
@@ -162,7 +230,7 @@ def assumed_layers(links: list[dict[str, Any]], returns: list[dict[str, Any]]) -
         pdk.Layer(
             "PathLayer",
             id="assumed-returns",
-            data=returns,
+            data=[{"path": c["path"]} for c in returns],  # not pickable: the lines only
             get_path="path",
             get_color=RETURN_COLOUR,
             get_width=5,
@@ -250,6 +318,12 @@ def area_shapes(frame: gpd.GeoDataFrame, *, tolerance_deg: float = 0.0002) -> li
     return out
 
 
+def _coarse(ring: Sequence[Sequence[float]]) -> list[list[float]]:
+    """An area outline at four decimals of a degree (about 11 m): the outlines are already
+    simplified to 20 m, and the finer digits only made the page heavier."""
+    return [[round(float(x), 4), round(float(y), 4)] for x, y in ring]
+
+
 def area_layers(shapes: list[dict], eligibility: Eligibility) -> list[pdk.Layer]:
     """Faint outlines of all areas, and the excluded ones shaded red.
 
@@ -269,11 +343,14 @@ def area_layers(shapes: list[dict], eligibility: Eligibility) -> list[pdk.Layer]
                 "tip": _("excluded polygon: {name}").format(name=ep.name),
             }
         )
+    # the layers are not pickable: the browser needs the outlines only, not the names
+    outlines = [{"polygon": _coarse(s["polygon"])} for s in shapes]
+    shaded = [{"polygon": _coarse(s["polygon"])} for s in excluded]
     return [
         pdk.Layer(
             "PolygonLayer",
             id="areas",
-            data=shapes,
+            data=outlines,
             get_polygon="polygon",
             get_fill_color=[120, 120, 200, 8],
             get_line_color=AREA_LINE,
@@ -287,7 +364,7 @@ def area_layers(shapes: list[dict], eligibility: Eligibility) -> list[pdk.Layer]
         pdk.Layer(
             "PolygonLayer",
             id="excluded-areas",
-            data=excluded,
+            data=shaded,
             get_polygon="polygon",
             get_fill_color=EXCLUDED_FILL,
             get_line_color=EXCLUDED_LINE,
@@ -297,18 +374,3 @@ def area_layers(shapes: list[dict], eligibility: Eligibility) -> list[pdk.Layer]
             pickable=False,
         ),
     ]
-
-
-# ------------------------------------------------------------------- points
-
-
-# ---------------------------------------------------------------- blockades
-
-
-# -------------------------------------------------------------------- plans
-
-
-# --------------------------------------------------------------------- deck
-
-
-# --------------------------------------------------------------- map clicks

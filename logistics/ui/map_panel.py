@@ -15,7 +15,7 @@ from logistics.i18n import N_, _, fmt_int, ngettext
 from logistics.model import Scenario
 from logistics.plan import area_of, reason_text
 from logistics.routing import Problem
-from logistics.ui import deck, map_base, map_plan, style
+from logistics.ui import deck, map_base, map_blockade, map_plan, style
 from logistics.ui.actions import (
     add_from_form,
     add_from_pick,
@@ -54,13 +54,19 @@ def legend_html(problem: Problem) -> str:
             f'border-radius:{r};margin:0 4px 0 10px;vertical-align:middle"></span>{text}'
         )
 
+    def symbol(status: str, text: str) -> str:
+        return (
+            f'<img src="{map_blockade.symbol_url(status)}" alt="" width="16" height="16" '
+            f'style="margin:0 4px 0 10px;vertical-align:middle">{text}'
+        )
+
     colours = style.group_colours(p.group for p in problem.points)
     parts = [
         sw(style.ROAD_COLOUR, _("road")),
         sw(style.ASSUMED_COLOUR, _("assumed road link (dashed)")),
         sw(style.PLANT_COLOUR, _("plant"), "dot"),
-        sw(style.CLOSED_COLOUR, _("closed blockade")),
-        sw(style.PERMIT_COLOUR, _("permit blockade")),
+        symbol("closed", _("closed blockade")),
+        symbol("permit", _("blockade with controlled crossing")),
         sw([225, 120, 120], _("excluded area")),
         sw([170, 170, 170], _("excluded point (red ring)"), "dot"),
         sw([15, 15, 15], _("cut off (X)"), "dot"),
@@ -87,18 +93,21 @@ def draw_map(problem: Problem, sc: Scenario, rec: dict | None) -> Any:
         *map_base.area_layers(shapes, sc.eligibility),
         map_base.roads_layer(cached_roads(mp)),
         *map_base.assumed_layers(links, returns if ss["w.returns"] else []),
-        *map_plan.blockade_layers(problem),
+        *map_blockade.blockade_layers(problem),
         *map_plan.point_layers(map_plan.points_data(problem)),
         *map_plan.plant_layers(sc.plant.lon, sc.plant.lat, sc.plant.name),
     ]
     if rec is not None and ss["w.routes"]:
         layers += map_plan.route_layers(rec["plan"], net)
-    chart = deck.make_deck(layers, deck.view_for(net), basemap=ss["w.basemap"])
+    view = map_plan.initial_view(problem, rec["plan"] if rec is not None else None)
+    chart = deck.make_deck(layers, view, basemap=ss["w.basemap"])
     event = st.pydeck_chart(
         chart,
         on_select="rerun",
         selection_mode="single-object",
-        key="map",
+        # a new key after every action (actions.new_action) drops the old selection, which
+        # would leave the rest of the map dimmed
+        key=f"map-{ss.get('map_gen', 0)}",
         height=640,
         alt=_("Road map with the plant, distribution points, blockades and planned trips"),
     )
@@ -129,7 +138,17 @@ def pick_panel(event: Any, problem: Problem) -> None:
             )
         )
         return
-    st.markdown(f"**{_(PICK_NAMES.get(pick.kind, pick.kind))}**: {pick.label}")
+    kind = _(PICK_NAMES.get(pick.kind, pick.kind))
+    if pick.name:
+        st.markdown(f"**{kind}**: **{pick.name}**")
+        st.caption(pick.label)
+    else:
+        st.markdown(f"**{kind}**: {pick.label}")
+    details = [] if pick.way is None else [_("OSM way {way}").format(way=pick.way)]
+    if pick.lat is not None and pick.lon is not None:
+        details.append(f"{pick.lat:.5f}, {pick.lon:.5f}")
+    if details:
+        st.caption(" · ".join(details))
     if pick.kind in ("road", "point", "stop") and pick.lat is not None and pick.lon is not None:
         c1, c2, c3 = st.columns(3)
         c1.radio(
@@ -142,7 +161,7 @@ def pick_panel(event: Any, problem: Problem) -> None:
         c3.number_input(
             _("Delay at the checkpoint (min)"), 1.0, 600.0, 20.0, step=5.0, key="pick.delay"
         )
-        name = pick.label.split(" (")[0].split(" · ")[0]
+        name = pick.name or pick.label.split(" (")[0].split(" · ")[0]
         st.button(
             _("Add blockade here"),
             key="pick.add",

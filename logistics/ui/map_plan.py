@@ -1,21 +1,22 @@
-"""Map layers of a problem and a plan: points, the plant, blockades, trips, compared roads."""
+"""Map layers of a problem and a plan: points, the plant, trips, compared roads; the first view.
+
+Blockades have their own module (:mod:`logistics.ui.map_blockade`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pydeck as pdk
 
 from logistics.i18n import _, fmt_int, fmt_num
 from logistics.model import format_hhmm
 from logistics.plan import reason_text
 from logistics.roads import RoadNetwork
+from logistics.ui import deck
 from logistics.ui.style import (
     _STATUS_STYLE,
-    CLOSED_COLOUR,
-    PERMIT_COLOUR,
     PLANT_COLOUR,
     Colour,
     _r,
@@ -135,110 +136,6 @@ def plant_layers(lon: float, lat: float, name: str) -> list[pdk.Layer]:
     ]
 
 
-def blockades_data(problem: Problem) -> tuple[list[dict], list[dict], list[dict]]:
-    """Blockade circles, their marker positions and the road edges they touch.
-
-    Returns
-    -------
-    (zones, markers, roads)
-        ``zones``: circle blockades (``radius_m``); ``markers``: one per blockade (the
-        circle's centre, or the middle of a way blockade's edges); ``roads``: the touched
-        edges as paths. Every entry carries the blockade ``id`` so a click can lift it.
-    """
-    net = problem.net
-    zones, markers, roads = [], [], []
-    for eff in problem.blockades:
-        b = eff.blockade
-        colour = CLOSED_COLOUR if b.status == "closed" else PERMIT_COLOUR
-        what = (
-            _("CLOSED")
-            if b.status == "closed"
-            else _("permit, {minutes} min at the checkpoint").format(minutes=f"{b.delay_minutes:g}")
-        )
-        when = f", {b.window.start}-{b.window.end}" if b.window else ""
-        tip = _("blockade {id}: {name} ({what}); touches {n} road segments").format(
-            id=b.id, name=b.name or "", what=what + when, n=fmt_int(len(eff.edges))
-        )
-        if b.lat is not None and b.lon is not None:
-            lon, lat = b.lon, b.lat
-            zones.append(
-                {
-                    "id": b.id,
-                    "lon": _r(lon),
-                    "lat": _r(lat),
-                    "radius_m": float(b.radius_m or 0),
-                    "fill": [*colour[:3], 70],
-                    "line": colour,
-                    "tip": tip,
-                }
-            )
-        elif len(eff.edges):
-            nodes = np.concatenate([net.edge_u[eff.edges], net.edge_v[eff.edges]])
-            mid = nodes[len(nodes) // 2]
-            lon, lat = float(net.lon[mid]), float(net.lat[mid])
-        else:  # pragma: no cover - build_problem rejects a blockade touching nothing
-            continue
-        markers.append({"id": b.id, "lon": _r(lon), "lat": _r(lat), "fill": colour, "tip": tip})
-        seen: set[tuple[int, int]] = set()
-        for e in eff.edges:
-            u, v = int(net.edge_u[e]), int(net.edge_v[e])
-            if (min(u, v), max(u, v)) in seen:
-                continue
-            seen.add((min(u, v), max(u, v)))
-            roads.append(
-                {
-                    "id": b.id,
-                    "path": [[_r(net.lon[u]), _r(net.lat[u])], [_r(net.lon[v]), _r(net.lat[v])]],
-                    "color": colour,
-                }
-            )
-    return zones, markers, roads
-
-
-def blockade_layers(problem: Problem) -> list[pdk.Layer]:
-    """Red (closed) / amber (permit) circles, touched roads and pickable centre markers."""
-    zones, markers, roads = blockades_data(problem)
-    return [
-        pdk.Layer(
-            "PathLayer",
-            id="blockade-roads",
-            data=roads,
-            get_path="path",
-            get_color="color",
-            get_width=25,
-            width_min_pixels=6,
-            cap_rounded=True,
-            pickable=False,
-        ),
-        pdk.Layer(
-            "ScatterplotLayer",
-            id="blockade-zones",
-            data=zones,
-            get_position=["lon", "lat"],
-            get_radius="radius_m",
-            radius_min_pixels=3,
-            get_fill_color="fill",
-            get_line_color="line",
-            stroked=True,
-            line_width_min_pixels=2,
-            pickable=True,
-        ),
-        pdk.Layer(
-            "ScatterplotLayer",
-            id="blockade-markers",
-            data=markers,
-            get_position=["lon", "lat"],
-            get_fill_color="fill",
-            get_line_color=[0, 0, 0, 255],
-            get_radius=70,
-            radius_min_pixels=7,
-            stroked=True,
-            line_width_min_pixels=2,
-            pickable=True,
-        ),
-    ]
-
-
 def trips_data(plan: Plan, net: RoadNetwork) -> tuple[list[dict], list[dict]]:
     """Trip paths on their roads (one colour per truck) and the stops they make."""
     index = {t.truck_id: k for k, t in enumerate(plan.trucks_used)}
@@ -347,3 +244,22 @@ def pairs_layer(layer_id: str, data: list[dict]) -> pdk.Layer:
         width_min_pixels=4,
         pickable=True,
     )
+
+
+def initial_view(problem: Problem, plan: Plan | None = None) -> pdk.ViewState:
+    """The map's first view: the plant and the routes of ``plan`` (before a plan, the
+    plant and the points a guarded truck can reach), fitted to a phone's map.
+
+    The whole road map is much larger than the city the trucks drive in; fitting it put
+    the plant at the edge of a phone's screen.
+    """
+    sc = problem.scenario
+    coords: list[list[float]] = [[sc.plant.lon, sc.plant.lat]]
+    if plan is not None and plan.trips():
+        net = problem.net
+        for _truck, trip in plan.trips():
+            for leg in trip.legs:
+                coords += net.path_coords(leg.nodes)
+    else:
+        coords += [[p.lon, p.lat] for p in problem.routable]
+    return deck.fit_view(coords)

@@ -99,11 +99,11 @@ def cached_problem(yaml_text: str, map_path: str | None) -> Problem:
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _roads(map_path: str | None, lang: str) -> list[dict]:
-    return map_base.road_chunks(cached_network(map_path))
+    return map_base.road_chunks(cached_network(map_path), areas=cached_areas()[0])
 
 
 def cached_roads(map_path: str | None) -> list[dict]:
-    """The map's road pieces with their tooltips in the current language."""
+    """The map's road pieces with their names, areas and tooltips in the current language."""
     return _roads(map_path, current_language())
 
 

@@ -7,8 +7,9 @@ Colours
 * distribution points: coloured by district / macrodistrict; excluded points grey with a
   red outline; points cut off by a blockade black with a white ``X``; points without a
   guard commission faded with a purple outline;
-* blockades: red (closed) or amber (permit) circles of their radius, the road edges they
-  touch drawn thick in the same colour, and a marker at their centre;
+* blockades: a black "no entry" octagon (closed) or a yellow warning diamond (permit,
+  controlled passage) at their centre, faint circles of their radius and the road edges
+  they touch drawn thick in the same colour;
 * excluded areas: red, semi-transparent;
 * trips: one colour per truck.
 """
@@ -36,10 +37,12 @@ ASSUMED_COLOUR: Colour = [255, 120, 0, 255]
 RETURN_COLOUR: Colour = [230, 170, 30, 200]
 
 
-CLOSED_COLOUR: Colour = [200, 0, 0, 255]
+#: Blockades: black (closed) and a signal yellow (permit), colours no district has; they
+#: differ in lightness too, so they read apart in greyscale (ui/map_blockade.py).
+CLOSED_COLOUR: Colour = [17, 17, 17, 255]
 
 
-PERMIT_COLOUR: Colour = [255, 170, 0, 255]
+PERMIT_COLOUR: Colour = [255, 214, 0, 255]
 
 
 EXCLUDED_FILL: Colour = [220, 30, 30, 60]

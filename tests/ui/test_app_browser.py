@@ -36,7 +36,7 @@ from logistics.ops import diff_plans
 from logistics.plan import Plan
 from logistics.roads import load_network
 from logistics.routing import build_problem
-from logistics.ui import deck, map_base
+from logistics.ui import deck, map_base, map_plan
 from tests.ui.labels import ENGLISH_LABELS, ENGLISH_PHRASES
 from tests.ui.test_app import road_with_detour
 
@@ -195,12 +195,8 @@ def _save_small_png(png: bytes, dest: Path) -> None:
             return
 
 
-def _click_map(page, view, lon: float, lat: float) -> None:
-    """Click the map at (lon, lat): hover first, as a person would (deck.gl picks on hover)."""
-    chart = page.locator('[data-testid="stDeckGlJsonChart"]').first
-    chart.scroll_into_view_if_needed()
-    _frames(page, 2)
-    box = chart.bounding_box()
+def _pixel(view, box, lon: float, lat: float) -> tuple[float, float]:
+    """Where (lon, lat) is drawn on a chart at ``box`` showing ``view`` (Web Mercator)."""
     scale = 512 * 2**view.zoom  # Web Mercator pixels across the world at this zoom
 
     def merc(la: float) -> float:
@@ -208,24 +204,55 @@ def _click_map(page, view, lon: float, lat: float) -> None:
 
     x = box["x"] + box["width"] / 2 + (lon - view.longitude) / 360 * scale
     y = box["y"] + box["height"] / 2 - (merc(lat) - merc(view.latitude)) / (2 * math.pi) * scale
+    return x, y
+
+
+def _click_map(page, view, lon: float, lat: float) -> None:
+    """Click the map at (lon, lat): hover first, as a person would (deck.gl picks on hover),
+    and click only once deck.gl shows the hovered object's tooltip: a condition, not a
+    pause, so a slow software-WebGL frame on a loaded machine cannot make the click miss."""
+    chart = page.locator('[data-testid="stDeckGlJsonChart"]').first
+    chart.scroll_into_view_if_needed()
+    _frames(page, 2)
+    x, y = _pixel(view, chart.bounding_box(), lon, lat)
     page.mouse.move(x - 25, y)
     page.mouse.move(x, y, steps=6)
-    time.sleep(0.6)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.deck-tooltip')].some("
+        "t => t.textContent.trim() && getComputedStyle(t).display !== 'none')",
+        timeout=20_000,
+    )
+    _frames(page, 2)  # the hover's highlight drawn
     page.mouse.click(x, y, delay=80)
 
 
-def _quiet_road(net, problem) -> dict:
+def _quiet_road(net, problem, view, box, names) -> dict:
     """A road piece 3-8 km from the plant with no point, blockade or plant within 400 m,
-    so a click there can only hit the road."""
+    well inside the chart, so a click there can only hit the road."""
     others = [(p.lon, p.lat) for p in problem.points]
     others += [(b.lon, b.lat) for b in problem.scenario.blockades if b.lon is not None]
     plant = [(problem.scenario.plant.lon, problem.scenario.plant.lat)]
-    for c in map_base.road_chunks(net):
+    for c in names:
+        x, y = _pixel(view, box, c["lon"], c["lat"])
+        if not (box["x"] + 40 < x < box["x"] + box["width"] - 40):
+            continue
+        if not (box["y"] + 40 < y < box["y"] + box["height"] - 40):
+            continue
         if not 3000 < deck.min_distance_m(plant, c["lon"], c["lat"]) < 8000:
             continue
         if min(deck.min_distance_m([o], c["lon"], c["lat"]) for o in others) > 400:
             return c
     raise AssertionError("no quiet road piece")
+
+
+def _spanish_roads(net) -> list[dict]:
+    """The map's road pieces as the Spanish page names them (with their areas)."""
+    from logistics.demand import load_areas
+    from logistics.i18n import use_language
+
+    with use_language("es"):
+        areas = map_base.area_shapes(load_areas().frame)
+        return map_base.road_chunks(net, areas=areas)
 
 
 def _plan_and_wait(page, n_plans: int) -> None:
@@ -241,17 +268,17 @@ def _plan_and_wait(page, n_plans: int) -> None:
 
 
 def _download_plan(page) -> Plan:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import Error as PlaywrightError
 
     button = page.get_by_role("button", name="plan.json")
-    for attempt in range(2):  # a click during a rerun of a busy page may be lost
-        button.scroll_into_view_if_needed()
-        try:
+    for attempt in range(3):  # a click during a rerun of a busy page may be lost, or the
+        try:  # button replaced by the rerun while it is scrolled to (a timeout is an Error)
+            button.scroll_into_view_if_needed()
             with page.expect_download(timeout=60_000) as info:
                 button.click()
             break
-        except PlaywrightTimeout:
-            if attempt:
+        except PlaywrightError:
+            if attempt == 2:
                 raise
     path = info.value.path()
     return Plan.model_validate_json(Path(path).read_text(encoding="utf-8"))
@@ -321,7 +348,8 @@ def _same_plans_in_english(page, plan_id: str) -> None:
 
 
 def test_click_a_road_on_the_map_to_block_it_then_lift_it(browser_page):
-    """A click on a road offers a blockade there (the pick panel, in Spanish)."""
+    """A click on a road names it and offers a blockade there (the pick panel, in Spanish);
+    after each action the earlier banner is gone and the map is not left dimmed."""
     page, outside, url = browser_page
     page.goto(url, wait_until="domcontentloaded")
     page.get_by_role("button", name="Planificar", exact=True).wait_for()
@@ -329,28 +357,37 @@ def test_click_a_road_on_the_map_to_block_it_then_lift_it(browser_page):
     assert _english_on_page(page) == []
     net = load_network()
     problem = build_problem(load_scenario(ROOT / "scenarios" / "senkata-2005-06.yaml"), net=net)
-    road = _quiet_road(net, problem)
+    view = map_plan.initial_view(problem)
+    chart = page.locator('[data-testid="stDeckGlJsonChart"]').first
+    chart.scroll_into_view_if_needed()
+    road = _quiet_road(net, problem, view, chart.bounding_box(), _spanish_roads(net))
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     add_here = page.get_by_role("button", name="Agregar un bloqueo aquí")
-    for attempt in range(3):  # software WebGL on a busy machine may miss the first click
-        _click_map(page, deck.view_for(net), road["lon"], road["lat"])
+    for attempt in range(3):  # a hover that found nothing is tried again
         try:
-            add_here.wait_for(timeout=20_000)
+            _click_map(page, view, road["lon"], road["lat"])
+            add_here.wait_for(timeout=30_000)
             break
         except PlaywrightTimeout:
             if attempt == 2:
                 raise
+    # the pick reads the road's name (or the nearest named road), never a bare OSM id
+    assert not road["name"].startswith("vía OSM")
+    page.get_by_text(road["name"], exact=True).first.wait_for()
     assert _english_on_page(page) == []  # the pick panel, in Spanish
     add_here.click()
     page.get_by_text(re.compile(r"Se agregó el bloqueo cerrado map-1")).wait_for()
-    assert page.get_by_text(re.compile(r"^calle: ")).count() >= 1
+    blockade_row = page.get_by_text(re.compile(r"^map-1 " + re.escape(road["name"])))
+    blockade_row.first.wait_for()  # the blockade is named after the road
     page.locator('[data-testid="stButton"]').filter(has_text="Levantar").last.click()
     page.get_by_text(re.compile(r"Se levantó el bloqueo map-1")).wait_for()
-    # the selection dims everything else on the map; clear it as a person would
-    page.locator('[data-testid="stDeckGlJsonChart"]').first.hover()
-    page.get_by_role("button", name="Clear selection").first.click()
+    # no stale banner: the "added" line went when the next action ran
+    assert page.get_by_text(re.compile(r"Se agregó el bloqueo")).count() == 0
+    # the map is not left dimmed: no selection remains (nothing to clear)
     page.get_by_text(re.compile(r"^Haga clic en una calle, un punto de distribución")).wait_for()
+    chart.hover()
+    assert page.get_by_role("button", name="Clear selection").count() == 0
     assert not outside, f"the page tried to reach the network: {outside[:3]}"
 
 
@@ -425,3 +462,107 @@ def test_plan_then_block_a_used_road_and_replan_in_spanish_then_english(browser_
 
     _same_plans_in_english(page, second.plan_id())
     assert not outside, f"the page tried to reach the network: {outside[:3]}"
+
+
+def _inside(box, width: int, height: int) -> bool:
+    return (
+        box is not None
+        and box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= width + 0.5
+        and box["y"] + box["height"] <= height + 0.5
+    )
+
+
+def _symbol_pixels(png: bytes, box, view, lon: float, lat: float) -> dict[str, int]:
+    """Black, white and signal-yellow pixels in a 24 px square round (lon, lat)."""
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    x, y = _pixel(view, box, lon, lat)  # the screenshot is the viewport
+    crop = img.crop((int(x) - 12, int(y) - 12, int(x) + 12, int(y) + 12))
+    px = list(crop.getdata())
+    return {
+        "black": sum(1 for r, g, b in px if max(r, g, b) < 50),
+        "yellow": sum(1 for r, g, b in px if r > 220 and g > 180 and b < 90),
+    }
+
+
+def test_phone_shows_plan_and_the_whole_map_without_scrolling(server, tmp_path):
+    """At 390 x 844 (a phone) the Plan button and the whole map are on the first screen,
+    before and after planning; the sidebar's button says what it opens; the closed and
+    the permit blockade are different symbols; wide tables scroll inside their box."""
+    from playwright.sync_api import sync_playwright
+
+    w, h = 390, 844
+    net = load_network()
+    problem = build_problem(load_scenario(ROOT / "scenarios" / "senkata-2005-06.yaml"), net=net)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            ctx = browser.new_context(
+                viewport={"width": w, "height": h}, is_mobile=True, has_touch=True
+            )
+            page = ctx.new_page()
+            page.set_default_timeout(90_000)
+            page.route(
+                "**/*",
+                lambda r: (
+                    r.continue_()
+                    if urlparse(r.request.url).hostname in ("127.0.0.1", "localhost")
+                    or r.request.url.startswith(("data:", "blob:"))
+                    else r.abort()
+                ),
+            )
+            page.goto(server, wait_until="domcontentloaded")
+            plan = page.get_by_role("button", name="Planificar", exact=True)
+            plan.wait_for()
+            chart = page.locator('[data-testid="stDeckGlJsonChart"]').first
+            chart.locator("canvas").first.wait_for(state="attached")
+            # the sidebar's button says what it opens (CSS text after its "»" icon)
+            words = page.locator('[data-testid="stExpandSidebarButton"]').evaluate(
+                "el => getComputedStyle(el, '::after').content"
+            )
+            assert words == '"Turno y escenario"'
+            _frames(page)
+            assert _inside(plan.bounding_box(), w, h), plan.bounding_box()
+            assert _inside(chart.bounding_box(), w, h), chart.bounding_box()
+            shot = page.screenshot()
+            (tmp_path / "phone.png").write_bytes(shot)
+
+            # the two blockades of the scenario: a closed one and a permit, told apart
+            view = map_plan.initial_view(problem)
+            box = chart.bounding_box()
+            by_id = {b.id: b for b in problem.scenario.blockades}
+            closed = _symbol_pixels(shot, box, view, by_id["ceja"].lon, by_id["ceja"].lat)
+            permit = _symbol_pixels(
+                shot,
+                box,
+                view,
+                by_id["rio-seco-checkpoint"].lon,
+                by_id["rio-seco-checkpoint"].lat,
+            )
+            assert closed["black"] > 60 and closed["yellow"] == 0, closed
+            assert permit["yellow"] > 60 and permit["black"] < closed["black"], permit
+
+            plan.click()
+            page.get_by_text(re.compile(r"Plan listo en")).first.wait_for(timeout=180_000)
+            page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for(
+                state="attached"
+            )
+            _frames(page)
+            main = page.locator('[data-testid="stMain"]').first
+            assert main.evaluate("el => el.scrollTop") == 0  # nothing scrolled
+            assert _inside(plan.bounding_box(), w, h), plan.bounding_box()
+            assert _inside(chart.bounding_box(), w, h), chart.bounding_box()
+            (tmp_path / "phone-planned.png").write_bytes(page.screenshot())
+
+            # the trucks table: its own sideways scroll, nothing cut off the page
+            table = page.locator('[data-testid="stTable"]').first
+            table.scroll_into_view_if_needed()
+            assert table.evaluate("el => getComputedStyle(el).overflowX") == "auto"
+            page_width = page.evaluate("() => document.documentElement.scrollWidth")
+            assert page_width <= w
+            ctx.close()
+        finally:
+            browser.close()

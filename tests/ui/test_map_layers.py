@@ -17,7 +17,7 @@ from logistics.model import Blockade, Eligibility
 from logistics.ops import diff_plans
 from logistics.roads import KIND_ROAD
 from logistics.routing import build_problem
-from logistics.ui import deck, map_base, map_plan, style
+from logistics.ui import deck, map_base, map_blockade, map_plan, style
 from tests.helpers import D2, D8, node_lonlat, node_point, plan_for, roster, scenario_dict
 
 
@@ -42,19 +42,44 @@ def test_road_chunks_cover_every_way_with_clickable_places(net):
         edges = (net.edge_u == node) | (net.edge_v == node)
         assert c["way"] in set(net.edge_way[edges].tolist())
         # the tooltip names the road and its length; the OSM way id stays in "way"
-        names = {
-            net.edge_name[e] or "unnamed road" for e in np.flatnonzero(net.edge_way == c["way"])
-        }
-        assert any(c["tip"].startswith(f"{n}, ") and c["tip"].endswith(" m") for n in names)
+        osm = {net.edge_name[e] for e in np.flatnonzero(net.edge_way == c["way"])}
+        assert c["name"] in osm or c["name"].startswith("unnamed road")
+        assert c["tip"].startswith(f"{c['name']}, ") and c["tip"].endswith(" m")
         assert str(c["way"]) not in c["tip"]
+
+
+def test_an_unnamed_road_is_called_after_the_nearest_named_road_and_its_area(net):
+    """OSM way 24917350 has no name: it reads as the named road nearest to it and the
+    district it lies in, never as "unnamed road (OSM way 24917350)"."""
+    from logistics.demand import load_areas
+
+    areas = map_base.area_shapes(load_areas().frame)
+    chunks = map_base.road_chunks(net, areas=areas)
+    (piece,) = [c for c in chunks if c["way"] == 24917350]
+    assert not any(net.edge_name[e] for e in np.flatnonzero(net.edge_way == 24917350))
+    m = re.fullmatch(r"unnamed road \(([\d,]+) m from (.+)\)", piece["name"])
+    assert m, piece["name"]
+    road = m.group(2)
+    named = [e for e in range(net.n_edges) if net.edge_name[e] == road]
+    assert named  # a real OSM road name of the map
+    nearest = min(
+        deck.min_distance_m(net.edge_coords(e).tolist(), piece["lon"], piece["lat"]) for e in named
+    )
+    assert abs(nearest - int(m.group(1).replace(",", ""))) < 150
+    assert piece["tip"].endswith(" · El Alto / Distrito 6")
+    # most unnamed pieces lie within a few hundred metres of a named road
+    assert len([c for c in chunks if c["name"].startswith("unnamed road near ")]) > 100
 
 
 def test_road_tooltips_in_spanish(net):
     with use_language("es"):
         chunks = map_base.road_chunks(net)
         links, _returns = map_base.assumed_chunks(net)
-    unnamed = [c["tip"] for c in chunks if c["tip"].startswith("calle sin nombre, ")]
-    assert unnamed and all(re.fullmatch(r"calle sin nombre, [\d.]+ m", t) for t in unnamed)
+    unnamed = [c["tip"] for c in chunks if c["tip"].startswith("calle sin nombre")]
+    assert unnamed and all(
+        re.fullmatch(r"calle sin nombre (cerca de .+|\(a [\d.]+ m de .+\)), [\d.]+ m", t)
+        for t in unnamed
+    ), unnamed[:3]
     assert all("(supuesto: enlace, no está en OSM)" in c["tip"] for c in links if c["way"] < 0)
 
 
@@ -83,7 +108,7 @@ def problem(net):
 def test_full_deck_has_stable_ids_no_tiles_and_no_pixel_units(net, problem):
     layers = [
         map_base.roads_layer(map_base.road_chunks(net)),
-        *map_plan.blockade_layers(problem),
+        *map_blockade.blockade_layers(problem),
         *map_plan.point_layers(map_plan.points_data(problem)),
         *map_plan.plant_layers(problem.scenario.plant.lon, problem.scenario.plant.lat, "plant"),
     ]
@@ -121,12 +146,67 @@ def test_points_coloured_by_status_and_group(problem):
 
 
 def test_blockade_layers_show_touched_roads(problem):
-    zones, markers, roads = map_plan.blockades_data(problem)
+    zones, markers, roads = map_blockade.blockades_data(problem)
     assert {z["id"] for z in zones} == {"ceja", "rio-seco-checkpoint"}
     assert {m["id"] for m in markers} == {"ceja", "rio-seco-checkpoint"}
     ceja = next(z for z in zones if z["id"] == "ceja")
     assert ceja["line"] == style.CLOSED_COLOUR and ceja["radius_m"] == 120
     assert {r["id"] for r in roads} == {"ceja", "rio-seco-checkpoint"}
+
+
+def test_closed_and_permit_blockades_have_distinct_symbols_in_no_district_colour(problem):
+    _zones, markers, _roads = map_blockade.blockades_data(problem)
+    by_id = {m["id"]: m for m in markers}
+    closed, permit = by_id["ceja"], by_id["rio-seco-checkpoint"]
+    assert (closed["status"], permit["status"]) == ("closed", "permit")
+    assert closed["icon"]["url"] != permit["icon"]["url"]
+    assert closed["icon"]["url"].startswith("data:image/svg+xml;base64,")  # offline
+    district = {tuple(c[:3]) for c in style.GROUP_PALETTE}
+    used = {tuple(c[:3]) for c in style.group_colours(p.group for p in problem.points).values()}
+    for colour in (style.CLOSED_COLOUR, style.PERMIT_COLOUR):
+        assert tuple(colour[:3]) not in district | used
+        # far from every district colour (not a near-twin)
+        assert min(sum(abs(a - b) for a, b in zip(colour, d, strict=False)) for d in district) > 90
+
+    def grey(c):
+        return 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2]
+
+    assert grey(style.PERMIT_COLOUR) - grey(style.CLOSED_COLOUR) > 150  # apart in greyscale
+    spec = json.loads(
+        deck.make_deck(map_blockade.blockade_layers(problem), deck.view_for(problem.net)).to_json()
+    )
+    icons = next(layer for layer in spec["layers"] if layer["id"] == "blockade-markers")
+    assert icons["@@type"] == "IconLayer" and icons["sizeUnits"] == "meters"
+
+
+def test_first_view_fits_the_plant_and_the_routes_on_a_phone(problem, net):
+    from logistics.routing import solve
+
+    view = map_plan.initial_view(problem)
+    sc = problem.scenario
+    pts = [[sc.plant.lon, sc.plant.lat]] + [[p.lon, p.lat] for p in problem.routable]
+
+    def inside(v, lon, lat, w=deck.FIT_WIDTH_PX, h=deck.FIT_HEIGHT_PX):
+        import math
+
+        scale = 512 * 2**v.zoom
+        merc = lambda la: math.log(math.tan(math.pi / 4 + math.radians(la) / 2))  # noqa: E731
+        x = (lon - v.longitude) / 360 * scale
+        y = (merc(lat) - merc(v.latitude)) / (2 * math.pi) * scale
+        return abs(x) <= w / 2 and abs(y) <= h / 2
+
+    assert all(inside(view, lon, lat) for lon, lat in pts)
+    plan = solve(
+        build_problem(
+            sc.model_copy(update={"solver": sc.solver.model_copy(update={"time_limit_s": 1.0})}),
+            net=net,
+        )
+    )
+    routed = map_plan.initial_view(problem, plan)
+    coords = [
+        c for _t, trip in plan.trips() for leg in trip.legs for c in net.path_coords(leg.nodes)
+    ]
+    assert coords and all(inside(routed, lon, lat) for lon, lat in coords)
 
 
 def test_excluded_areas_follow_the_eligibility_names():
