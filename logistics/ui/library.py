@@ -244,16 +244,18 @@ def show_library(has_plan: bool) -> None:
         _("Compare it with"), ids, index=min(1, len(ids) - 1), format_func=label, key="lib.other"
     )
     c = st.columns(4, vertical_alignment="bottom")
-    c[0].button(_("Open"), key="lib.open", on_click=on_open, args=(pick,))
+    # the callbacks read the choices as they are when the button is pressed (arguments bound
+    # here would be the choices of the previous run)
+    ss = st.session_state
+    c[0].button(_("Open"), key="lib.open", on_click=lambda: on_open(ss["lib.pick"]))
     c[1].button(
         _("Compare the two"),
         key="lib.compare",
-        on_click=on_compare,
-        args=(other, pick),
+        on_click=lambda: on_compare(ss["lib.other"], ss["lib.pick"]),
         disabled=other == pick,
     )
     c[2].text_input(_("New name"), key="lib.rename", max_chars=120)
-    c[3].button(_("Rename"), key="lib.do_rename", on_click=on_rename, args=(pick,))
+    c[3].button(_("Rename"), key="lib.do_rename", on_click=lambda: on_rename(ss["lib.pick"]))
     try:
         text = store.plan_text(pick)
     except SenkataError as exc:
