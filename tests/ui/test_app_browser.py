@@ -38,6 +38,7 @@ from logistics.roads import load_network
 from logistics.routing import build_problem
 from logistics.ui import deck, map_base, map_plan
 from tests.ui.labels import ENGLISH_LABELS, ENGLISH_PHRASES
+from tests.ui.offline import local_only
 from tests.ui.test_app import road_with_detour
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -531,15 +532,7 @@ def test_phone_shows_plan_and_the_whole_map_without_scrolling(server, chromium_b
     try:
         page = ctx.new_page()
         page.set_default_timeout(90_000)
-        page.route(
-            "**/*",
-            lambda r: (
-                r.continue_()
-                if urlparse(r.request.url).hostname in ("127.0.0.1", "localhost")
-                or r.request.url.startswith(("data:", "blob:"))
-                else r.abort()
-            ),
-        )
+        local_only(page)
         page.goto(server, wait_until="domcontentloaded")
         plan = page.get_by_role("button", name="Planificar", exact=True)
         plan.wait_for()

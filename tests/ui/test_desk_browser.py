@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from logistics.ledger import PlanStore
+from tests.ui.offline import local_only
 from tests.ui.test_app_browser import (  # noqa: F401 - server is a fixture
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -45,15 +46,7 @@ def _desk(browser, url: str):
     ctx = browser.new_context(viewport={"width": 1500, "height": 1000})
     page = ctx.new_page()
     page.set_default_timeout(90_000)
-    page.route(
-        "**/*",
-        lambda r: (
-            r.continue_()
-            if urlparse(r.request.url).hostname in ("127.0.0.1", "localhost")
-            or r.request.url.startswith(("data:", "blob:"))
-            else r.abort()
-        ),
-    )
+    local_only(page)
     page.goto(url, wait_until="domcontentloaded")
     page.get_by_role("button", name="Planificar", exact=True).wait_for()
     page.wait_for_function("() => location.search.includes('desk=')")
